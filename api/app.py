@@ -1,0 +1,43 @@
+"""The OMS HTTP application: channel intake, orders, allocation and the store POS endpoints."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+from sqlalchemy import Engine
+
+from api.context import AppContext, CatalogueCache
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit
+from api.routes import intake, orders
+from api.settings import Settings, get_settings
+from oms.persistence.database import make_engine
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(title="Omnichannel OMS", version="0.1.0", default_response_class=ORJSONResponse,
+                  description="Order intake from every channel, allocation to stores and warehouses, "
+                              "store pick-pack, and order history.")
+    app.state.context = AppContext(settings=settings, engine=engine, catalogue=CatalogueCache(engine),
+                                   resolve_address=_resolver(settings))
+    install_error_handlers(app)
+    app.include_router(intake.router)
+    app.include_router(orders.router)
+
+    @app.get("/health", tags=["ops"])
+    async def health():
+        return {"status": "ok", "database": engine.dialect.name}
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _resolver(settings: Settings):
+    if not settings.resolve_addresses:
+        return None
+    try:
+        from warehouses.geography import resolve_address
+    except ImportError:  # geography not installed in this build
+        return None
+    return resolve_address

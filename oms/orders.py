@@ -1,0 +1,194 @@
+"""The order aggregate: one customer order from one channel, its lines, the
+shipments nodes make of it, and its history.
+
+An order is changed only through its methods, each of which checks the state
+machine in `oms/lifecycle.py` and appends to the audit trail.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oms.lifecycle import (
+    AuditEntry,
+    OPEN_SHIPMENT_STATUSES,
+    OrderStatus,
+    ShipmentStatus,
+    check_order_transition,
+    check_shipment_transition,
+)
+
+CHANNELS = ("mall", "guide", "tmall", "jd", "vip", "douyin")
+PLATFORM_CHANNELS = frozenset({"tmall", "jd", "vip", "douyin"})
+
+
+@dataclass
+class Address:
+    """Where the parcel goes. Receiver name and phone are opaque (often masked by the platform);
+    the geo fields are filled once the province/city/district text is placed on the map."""
+
+    province: str
+    city: str
+    district: str
+    detail: str
+    receiver_name: str | None = None
+    receiver_phone: str | None = None
+    postcode: str | None = None
+    adcode: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geo_precision: str | None = None  # "district" or "city"
+    geo_fallback: bool = False  # True when the district was unknown and the city centre was used
+
+
+@dataclass
+class OrderLine:
+    line_no: int
+    sku_code: str
+    quantity: int
+    unit_price_fen: int
+    paid_fen: int
+    channel_line_id: str | None = None
+
+
+@dataclass
+class ShipmentLine:
+    line_no: int
+    sku_code: str
+    quantity: int
+    picked_qty: int = 0
+
+
+@dataclass
+class Shipment:
+    """The part of an order one node picks, packs and hands over as one parcel (or a few)."""
+
+    shipment_no: int
+    node_id: str
+    lines: list[ShipmentLine]
+    status: ShipmentStatus = ShipmentStatus.ALLOCATED
+    created_at: datetime | None = None
+    mode: str | None = None  # rider / express / linehaul
+    cost_fen: int = 0
+    explanation: dict = field(default_factory=dict)
+    parcel_count: int | None = None
+    weight_g: int | None = None
+    carrier: str | None = None
+    tracking_no: str | None = None
+    reject_reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_SHIPMENT_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in (ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED)
+
+
+# How far along a shipment is, for rolling the order's status up from its shipments.
+_STAGE = {
+    ShipmentStatus.ALLOCATED: OrderStatus.ALLOCATED,
+    ShipmentStatus.ACCEPTED: OrderStatus.ALLOCATED,
+    ShipmentStatus.PICKING: OrderStatus.PICKING,
+    ShipmentStatus.PICKED: OrderStatus.PICKING,
+    ShipmentStatus.PACKED: OrderStatus.PACKED,
+    ShipmentStatus.SHIPPED: OrderStatus.SHIPPED,
+    ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
+}
+_STAGE_RANK = [OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+
+
+@dataclass
+class Order:
+    channel: str
+    channel_order_id: str
+    fingerprint: str
+    address: Address
+    lines: list[OrderLine]
+    paid_at: datetime
+    promised_by: datetime
+    received_at: datetime
+    id: int | None = None
+    channel_shop_id: str | None = None
+    store_id: str | None = None
+    guide_id: str | None = None
+    customer_id: str | None = None
+    channel_status: str | None = None
+    presale: bool = False
+    ship_after: datetime | None = None
+    status: OrderStatus = OrderStatus.RECEIVED
+    backorder_reason: str | None = None
+    shipments: list[Shipment] = field(default_factory=list)
+    audit: list[AuditEntry] = field(default_factory=list)
+    version: int = 0
+
+    # ----- reading -----
+    @property
+    def total_paid_fen(self) -> int:
+        return sum(line.paid_fen for line in self.lines)
+
+    def line(self, line_no: int) -> OrderLine:
+        for line in self.lines:
+            if line.line_no == line_no:
+                return line
+        raise KeyError(line_no)
+
+    def shipment(self, shipment_no: int) -> Shipment:
+        for shipment in self.shipments:
+            if shipment.shipment_no == shipment_no:
+                return shipment
+        raise KeyError(shipment_no)
+
+    def allocated_qty(self, line_no: int) -> int:
+        return sum(sl.quantity for s in self.shipments if s.is_active for sl in s.lines if sl.line_no == line_no)
+
+    def open_quantities(self) -> dict[int, int]:
+        """Quantity per line not yet in an active shipment: what allocation still has to place."""
+        return {ln.line_no: ln.quantity - self.allocated_qty(ln.line_no) for ln in self.lines
+                if ln.quantity - self.allocated_qty(ln.line_no) > 0}
+
+    # ----- changing -----
+    def record(self, at: datetime, actor: str, subject: str, from_status, to_status, reason: str) -> None:
+        self.audit.append(AuditEntry(at=at, actor=actor, subject=subject,
+                                     from_status=None if from_status is None else str(from_status),
+                                     to_status=str(to_status), reason=reason))
+
+    def transition(self, target: OrderStatus, *, at: datetime, actor: str, reason: str) -> None:
+        """Move the order to `target` if the lifecycle allows it; a no-op move is not recorded."""
+        if target == self.status:
+            return
+        check_order_transition(self.status, target)
+        self.record(at, actor, "order", self.status, target, reason)
+        self.status = target
+
+    def add_shipment(self, node_id: str, lines: list[tuple[int, int]], *, at: datetime, actor: str, reason: str,
+                     mode: str | None = None, cost_fen: int = 0, explanation: dict | None = None) -> Shipment:
+        """Assign (line_no, quantity) pairs to a node as one new shipment."""
+        shipment = Shipment(
+            shipment_no=len(self.shipments) + 1, node_id=node_id, created_at=at, mode=mode, cost_fen=cost_fen,
+            explanation=explanation or {},
+            lines=[ShipmentLine(line_no=no, sku_code=self.line(no).sku_code, quantity=qty) for no, qty in lines],
+        )
+        self.shipments.append(shipment)
+        self.record(at, actor, f"shipment:{shipment.shipment_no}", None, shipment.status,
+                    f"{reason} → node {node_id}")
+        return shipment
+
+    def move_shipment(self, shipment: Shipment, target: ShipmentStatus, *, at: datetime, actor: str,
+                      reason: str) -> None:
+        check_shipment_transition(shipment.status, target)
+        self.record(at, actor, f"shipment:{shipment.shipment_no}", shipment.status, target, reason)
+        shipment.status = target
+
+    def rolled_up_status(self) -> OrderStatus:
+        """The status the order's shipments imply (not applied; see `roll_up`)."""
+        if self.open_quantities():
+            return OrderStatus.BACKORDERED if self.backorder_reason else OrderStatus.REALLOCATING
+        stages = [_STAGE[s.status] for s in self.shipments if s.is_active]
+        return min(stages, key=_STAGE_RANK.index)
+
+    def roll_up(self, *, at: datetime, actor: str, reason: str) -> None:
+        if self.status in (OrderStatus.CANCELLED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED):
+            return
+        self.transition(self.rolled_up_status(), at=at, actor=actor, reason=reason)

@@ -1,0 +1,158 @@
+"""SQLAlchemy implementations of the repository ports, on one Connection per unit of work."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from oms.commands import OrderQuery
+from oms.exceptions import OmsError
+from oms.inventory import StockLevel
+from oms.lifecycle import OPEN_SHIPMENT_STATUSES
+from oms.orders import Order
+from oms.persistence import rows
+from oms.persistence import tables as t
+from oms.unit_of_work import OrderAlreadyExists, OrderRepository, StockRepository
+
+
+class ConcurrentUpdate(OmsError):
+    """Another transaction changed the order since it was read; the caller may retry."""
+
+
+class SqlOrders(OrderRepository):
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self._loaded: dict[int, tuple[int, int]] = {}  # order id → (version, audit entries when read)
+        self._lock = conn.dialect.name == "postgresql"
+
+    def add(self, order: Order) -> None:
+        try:
+            with self.conn.begin_nested():
+                order.id = self.conn.execute(insert(t.orders).values(rows.order_row(order)).returning(t.orders.c.id)).scalar_one()
+                self._insert_children(order, audit_from=0)
+        except IntegrityError as exc:
+            order.id = None
+            if "channel" in str(exc.orig).lower() or "unique" in str(exc.orig).lower():
+                raise OrderAlreadyExists(f"{order.channel} order {order.channel_order_id} is already stored") from None
+            raise
+        self._loaded[order.id] = (order.version, len(order.audit))
+
+    def _insert_children(self, order: Order, audit_from: int) -> None:
+        self.conn.execute(insert(t.order_lines), rows.line_rows(order))
+        heads, lines = rows.shipment_rows(order)
+        if heads:
+            self.conn.execute(insert(t.shipments), heads)
+        if lines:
+            self.conn.execute(insert(t.shipment_lines), lines)
+        audit = rows.audit_rows(order, audit_from)
+        if audit:
+            self.conn.execute(insert(t.order_audit), audit)
+
+    def get(self, order_id: int) -> Order | None:
+        query = select(t.orders).where(t.orders.c.id == order_id)
+        found = self._load(query.with_for_update() if self._lock else query)
+        return found[0] if found else None
+
+    def get_by_channel_id(self, channel: str, channel_order_id: str) -> Order | None:
+        query = select(t.orders).where(t.orders.c.channel == channel, t.orders.c.channel_order_id == channel_order_id)
+        found = self._load(query)
+        return found[0] if found else None
+
+    def _load(self, query) -> list[Order]:
+        heads = self.conn.execute(query).all()
+        if not heads:
+            return []
+        ids = [h.id for h in heads]
+        children = [self.conn.execute(select(table).where(table.c.order_id.in_(ids))).all()
+                    for table in (t.order_lines, t.shipments, t.shipment_lines, t.order_audit)]
+        orders = rows.orders_from_rows(heads, *children)
+        for order in orders:
+            self._loaded[order.id] = (order.version, len(order.audit))
+        return orders
+
+    def save(self, order: Order) -> None:
+        version, audit_seen = self._loaded[order.id]
+        values = rows.order_row(order) | {"version": version + 1}
+        done = self.conn.execute(update(t.orders).where(t.orders.c.id == order.id, t.orders.c.version == version)
+                                 .values(values))
+        if done.rowcount != 1:
+            raise ConcurrentUpdate(f"order {order.id} was changed by someone else; retry")
+        order.version = version + 1
+        self.conn.execute(delete(t.shipment_lines).where(t.shipment_lines.c.order_id == order.id))
+        self.conn.execute(delete(t.shipments).where(t.shipments.c.order_id == order.id))
+        heads, lines = rows.shipment_rows(order)
+        if heads:
+            self.conn.execute(insert(t.shipments), heads)
+        if lines:
+            self.conn.execute(insert(t.shipment_lines), lines)
+        audit = rows.audit_rows(order, audit_seen)
+        if audit:
+            self.conn.execute(insert(t.order_audit), audit)
+        self._loaded[order.id] = (order.version, len(order.audit))
+
+    def list(self, query: OrderQuery) -> tuple[list[Order], int]:
+        where = _filters(query)
+        total = self.conn.execute(select(func.count()).select_from(t.orders).where(*where)).scalar_one()
+        page = (select(t.orders).where(*where).order_by(t.orders.c.paid_at.desc(), t.orders.c.id.desc())
+                .limit(query.limit).offset(query.offset))
+        return self._load(page), total
+
+    def with_open_shipments(self, node_id: str | None = None) -> list[Order]:
+        s = t.shipments
+        cond = [s.c.order_id == t.orders.c.id, s.c.status.in_([x.value for x in OPEN_SHIPMENT_STATUSES])]
+        if node_id is not None:
+            cond.append(s.c.node_id == node_id)
+        return self._load(select(t.orders).where(exists().where(and_(*cond))).order_by(t.orders.c.id))
+
+    def in_status(self, statuses: Iterable[str], limit: int = 10_000) -> list[Order]:
+        query = (select(t.orders).where(t.orders.c.status.in_([str(s) for s in statuses]))
+                 .order_by(t.orders.c.paid_at, t.orders.c.id).limit(limit))
+        return self._load(query)
+
+
+def _filters(q: OrderQuery) -> list:
+    where = []
+    if q.channel:
+        where.append(t.orders.c.channel == q.channel)
+    if q.status:
+        where.append(t.orders.c.status == q.status)
+    if q.paid_from:
+        where.append(t.orders.c.paid_at >= q.paid_from)
+    if q.paid_to:
+        where.append(t.orders.c.paid_at < q.paid_to)
+    return where
+
+
+class SqlStock(StockRepository):
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self._lock = conn.dialect.name == "postgresql"
+        self._known: set[tuple[str, str]] = set()
+
+    def get(self, node_id: str, sku_code: str) -> StockLevel | None:
+        query = select(t.stock).where(t.stock.c.node_id == node_id, t.stock.c.sku_code == sku_code)
+        row = self.conn.execute(query.with_for_update() if self._lock else query).first()
+        if row is None:
+            return None
+        self._known.add((node_id, sku_code))
+        return rows.stock_from_row(row)
+
+    def for_skus(self, sku_codes: Iterable[str]) -> list[StockLevel]:
+        codes = sorted(set(sku_codes))
+        found = []
+        for start in range(0, len(codes), 500):
+            chunk = codes[start:start + 500]
+            found.extend(self.conn.execute(select(t.stock).where(t.stock.c.sku_code.in_(chunk))).all())
+        return [rows.stock_from_row(r) for r in found]
+
+    def add(self, level: StockLevel) -> None:
+        self.conn.execute(insert(t.stock).values(node_id=level.node_id, sku_code=level.sku_code,
+                                                 on_hand=level.on_hand, reserved=level.reserved,
+                                                 safety_stock=level.safety_stock))
+        self._known.add((level.node_id, level.sku_code))
+
+    def save(self, level: StockLevel) -> None:
+        self.conn.execute(update(t.stock).where(t.stock.c.node_id == level.node_id,
+                                                t.stock.c.sku_code == level.sku_code)
+                          .values(on_hand=level.on_hand, reserved=level.reserved, safety_stock=level.safety_stock))

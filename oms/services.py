@@ -1,0 +1,183 @@
+"""Use cases of the OMS as plain functions over a unit of work.
+
+The HTTP routes, the command line and the simulator all call these; none of
+them holds OMS logic of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Protocol
+
+from oms.catalogue import Catalogue
+from oms.commands import DEFAULT_PROMISE, CancelOrder, OrderQuery, PlaceOrder
+from oms.exceptions import DuplicateOrderConflict, InvalidOrder, NotFound, UnknownChannel
+from oms.lifecycle import CANCELLABLE_ORDER_STATUSES, OrderStatus, ShipmentStatus
+from oms.orders import CHANNELS, Address, Order, OrderLine
+from oms.unit_of_work import AbstractUnitOfWork, OrderAlreadyExists
+
+MAX_LINES_PER_ORDER = 200
+MAX_QUANTITY_PER_LINE = 9_999
+
+
+class ResolvedPlace(Protocol):
+    adcode: str
+    lat: float
+    lon: float
+    precision: str
+    fallback: bool
+
+
+AddressResolver = Callable[[str, str, str], ResolvedPlace]
+
+
+@dataclass(frozen=True)
+class PlaceResult:
+    order: Order
+    created: bool  # False when this was a re-send of an order already stored
+
+
+def place_order(cmd: PlaceOrder, uow: AbstractUnitOfWork, *, catalogue: Catalogue, now: datetime,
+                resolve_address: AddressResolver | None = None) -> PlaceResult:
+    """Validate and store a channel order exactly once.
+
+    A re-send with the same content returns the stored order unchanged; the same
+    channel order id with other content is a `DuplicateOrderConflict`. Either the
+    whole order is stored or nothing is.
+    """
+    order = new_order(cmd, catalogue=catalogue, now=now, resolve_address=resolve_address)
+    with uow:
+        existing = uow.orders.get_by_channel_id(cmd.channel, cmd.channel_order_id)
+        if existing is not None:
+            return PlaceResult(_same_or_conflict(existing, order), created=False)
+        try:
+            uow.orders.add(order)
+            uow.commit()
+            return PlaceResult(order, created=True)
+        except OrderAlreadyExists:
+            uow.rollback()
+    with uow:  # a concurrent duplicate won the race: answer with the stored one
+        existing = uow.orders.get_by_channel_id(cmd.channel, cmd.channel_order_id)
+        return PlaceResult(_same_or_conflict(existing, order), created=False)
+
+
+def new_order(cmd: PlaceOrder, *, catalogue: Catalogue, now: datetime,
+              resolve_address: AddressResolver | None = None) -> Order:
+    """Check a `PlaceOrder` against the catalogue and business rules and build the order (not stored)."""
+    if cmd.channel not in CHANNELS:
+        raise UnknownChannel(f"unknown channel {cmd.channel!r}; known: {', '.join(CHANNELS)}", field="channel")
+    _check_lines(cmd, catalogue)
+    if cmd.channel == "guide" and not (cmd.guide_id and cmd.store_id):
+        raise InvalidOrder("a guide order must carry guide_id and store_id", field="guide_id" if not cmd.guide_id else "store_id")
+    if cmd.paid_at.tzinfo is None:
+        raise InvalidOrder("paid_at must carry a timezone", field="paid_at")
+    order = Order(
+        channel=cmd.channel, channel_order_id=cmd.channel_order_id, fingerprint=cmd.fingerprint(),
+        address=_address(cmd, resolve_address),
+        lines=[OrderLine(line_no=i + 1, sku_code=catalogue.get(ln.sku_code, field=_sku_field(ln, i)).code,
+                         quantity=ln.quantity, unit_price_fen=ln.unit_price_fen, paid_fen=ln.paid_fen,
+                         channel_line_id=ln.channel_line_id)
+               for i, ln in enumerate(cmd.lines)],
+        paid_at=cmd.paid_at, promised_by=cmd.promised_by or cmd.paid_at + DEFAULT_PROMISE, received_at=now,
+        channel_shop_id=cmd.channel_shop_id, store_id=cmd.store_id, guide_id=cmd.guide_id,
+        customer_id=cmd.customer_id, channel_status=cmd.channel_status, presale=cmd.presale,
+        ship_after=cmd.ship_after,
+    )
+    order.record(now, cmd.received_by, "order", None, OrderStatus.RECEIVED, f"received from {cmd.channel}")
+    return order
+
+
+def _sku_field(line, index: int) -> str:
+    return line.source_field or f"lines[{index}].sku"
+
+
+def _check_lines(cmd: PlaceOrder, catalogue: Catalogue) -> None:
+    if not cmd.lines:
+        raise InvalidOrder("an order needs at least one line", field="lines")
+    if len(cmd.lines) > MAX_LINES_PER_ORDER:
+        raise InvalidOrder(f"an order has at most {MAX_LINES_PER_ORDER} lines", field="lines")
+    for i, line in enumerate(cmd.lines):
+        where = _sku_field(line, i).rsplit(".", 1)[0] if line.source_field else f"lines[{i}]"
+        if not 0 < line.quantity <= MAX_QUANTITY_PER_LINE:
+            raise InvalidOrder(f"quantity must be between 1 and {MAX_QUANTITY_PER_LINE}, got {line.quantity}",
+                               field=f"{where}.quantity")
+        if line.paid_fen < 0 or line.unit_price_fen < 0:
+            raise InvalidOrder("money must not be negative", field=f"{where}.paid")
+        catalogue.get(line.sku_code, field=_sku_field(line, i))
+
+
+def _address(cmd: PlaceOrder, resolve_address: AddressResolver | None) -> Address:
+    a = cmd.address
+    for part in ("province", "city", "detail"):
+        if not (getattr(a, part) or "").strip():
+            raise InvalidOrder(f"delivery address {part} is required", field=f"address.{part}")
+    address = Address(province=a.province, city=a.city, district=a.district or "", detail=a.detail,
+                      receiver_name=a.receiver_name, receiver_phone=a.receiver_phone, postcode=a.postcode)
+    if resolve_address is not None:
+        place = resolve_address(a.province, a.city, a.district or "")
+        address.adcode, address.lat, address.lon = place.adcode, place.lat, place.lon
+        address.geo_precision, address.geo_fallback = place.precision, place.fallback
+    return address
+
+
+def _same_or_conflict(existing: Order, incoming: Order) -> Order:
+    if existing.fingerprint == incoming.fingerprint:
+        return existing
+    differs = [name for name, get in _COMPARED.items() if get(existing) != get(incoming)]
+    raise DuplicateOrderConflict(
+        f"{existing.channel} order {existing.channel_order_id} was already received as order {existing.id} "
+        f"with different content ({', '.join(differs) or 'content'} differ); a changed order needs a new "
+        f"channel order id or a cancellation first",
+        field=", ".join(differs) or None)
+
+
+_COMPARED = {
+    "lines": lambda o: [(ln.sku_code, ln.quantity, ln.unit_price_fen, ln.paid_fen) for ln in o.lines],
+    "address": lambda o: (o.address.province, o.address.city, o.address.district, o.address.detail),
+    "paid_at": lambda o: o.paid_at,
+    "store_id": lambda o: o.store_id,
+    "guide_id": lambda o: o.guide_id,
+    "presale": lambda o: (o.presale, o.ship_after),
+}
+
+
+def get_order(order_id: int, uow: AbstractUnitOfWork) -> Order:
+    with uow:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"order {order_id} not found", field="order_id")
+        return order
+
+
+def list_orders(query: OrderQuery, uow: AbstractUnitOfWork) -> tuple[list[Order], int]:
+    with uow:
+        return uow.orders.list(query)
+
+
+def cancel_order(cmd: CancelOrder, uow: AbstractUnitOfWork, *, now: datetime) -> Order:
+    """Cancel an order before it ships, releasing every reservation it holds."""
+    with uow:
+        order = uow.orders.get(cmd.order_id)
+        if order is None:
+            raise NotFound(f"order {cmd.order_id} not found", field="order_id")
+        if order.status == OrderStatus.CANCELLED:
+            return order
+        if order.status not in CANCELLABLE_ORDER_STATUSES:
+            order.transition(OrderStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)  # raises
+        for shipment in order.shipments:
+            if shipment.is_open:
+                release_shipment_stock(uow, shipment)
+                order.move_shipment(shipment, ShipmentStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)
+        order.transition(OrderStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)
+        uow.orders.save(order)
+        uow.commit()
+        return order
+
+
+def release_shipment_stock(uow: AbstractUnitOfWork, shipment, line_nos: set[int] | None = None) -> None:
+    """Give back what a shipment reserved at its node (all lines, or only `line_nos`)."""
+    for line in shipment.lines:
+        if line_nos is None or line.line_no in line_nos:
+            level = uow.stock.get(shipment.node_id, line.sku_code)
+            level.release(line.quantity)
+            uow.stock.save(level)
