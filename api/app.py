@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
+from api.responses import JsonResponse
 from sqlalchemy import Engine
 
 from api.context import AppContext, CatalogueCache
@@ -16,7 +16,7 @@ from oms.persistence.database import make_engine
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or make_engine(settings.database_url)
-    app = FastAPI(title="Omnichannel OMS", version="0.1.0", default_response_class=ORJSONResponse,
+    app = FastAPI(title="Omnichannel OMS", version="0.1.0", default_response_class=JsonResponse,
                   description="Order intake from every channel, allocation to stores and warehouses, "
                               "store pick-pack, and order history.")
     app.state.context = AppContext(settings=settings, engine=engine, catalogue=CatalogueCache(engine),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from api.responses import JsonResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oms import exceptions as e
 from oms.persistence.repositories import ConcurrentUpdate
 
 STATUS = [  # most specific first
+    (e.MalformedPayload, 400, "malformed_json"),
     (e.UnknownSku, 422, "unknown_sku"),
     (e.AddressUnresolved, 422, "address_unresolved"),
     (e.InvalidOrder, 422, "invalid_order"),
@@ -40,16 +41,16 @@ def install_error_handlers(app: FastAPI) -> None:
         for cls, status, kind in STATUS:
             if isinstance(exc, cls):
                 extra = {"current_status": exc.current} if isinstance(exc, e.IllegalTransition) else {}
-                return ORJSONResponse(error_body(kind, exc.message, exc.field, **extra), status_code=status)
+                return JsonResponse(error_body(kind, exc.message, exc.field, **extra), status_code=status)
         raise exc  # unreachable: OmsError is last in STATUS
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path", "header"))
-        return ORJSONResponse(error_body("invalid_request", f"{field}: {first['msg']}", field or None), status_code=422)
+        return JsonResponse(error_body("invalid_request", f"{field}: {first['msg']}", field or None), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, dict) else error_body("http_error", str(exc.detail))
-        return ORJSONResponse(detail, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JsonResponse(detail, status_code=exc.status_code, headers=getattr(exc, "headers", None))

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from oms.money import fen_to_yuan
+
+CST = ZoneInfo("Asia/Shanghai")
 from oms.orders import Order
 
 
@@ -100,15 +103,20 @@ def shipment_id(order_id: int, shipment_no: int) -> str:
     return f"{order_id}-{shipment_no}"
 
 
+def local(moment: datetime | None) -> datetime | None:
+    """Times are shown in China Standard Time, whatever the database returned them in."""
+    return None if moment is None else moment.astimezone(CST)
+
+
 def order_public(order: Order) -> dict:
     """The public view of an order, as plain JSON-able data (fast to serialise)."""
     a = order.address
     return {
         "id": order.id, "channel": order.channel, "channel_order_id": order.channel_order_id,
-        "status": order.status.value, "paid_at": order.paid_at, "promised_by": order.promised_by,
-        "received_at": order.received_at, "channel_shop_id": order.channel_shop_id, "store_id": order.store_id,
+        "status": order.status.value, "paid_at": local(order.paid_at), "promised_by": local(order.promised_by),
+        "received_at": local(order.received_at), "channel_shop_id": order.channel_shop_id, "store_id": order.store_id,
         "guide_id": order.guide_id, "customer_id": order.customer_id, "presale": order.presale,
-        "ship_after": order.ship_after, "backorder_reason": order.backorder_reason,
+        "ship_after": local(order.ship_after), "backorder_reason": order.backorder_reason,
         "total_paid_fen": order.total_paid_fen, "total_paid_yuan": fen_to_yuan(order.total_paid_fen),
         "address": {k: getattr(a, k) for k in AddressPublic.model_fields},
         "lines": [{"line_no": ln.line_no, "sku": ln.sku_code, "quantity": ln.quantity,
@@ -120,6 +128,6 @@ def order_public(order: Order) -> dict:
                                   "picked_qty": sl.picked_qty} for sl in s.lines],
                        "carrier": s.carrier, "tracking_no": s.tracking_no, "reject_reason": s.reject_reason,
                        "explanation": s.explanation} for s in order.shipments],
-        "audit": [{"at": e.at, "actor": e.actor, "subject": e.subject, "from_status": e.from_status,
+        "audit": [{"at": local(e.at), "actor": e.actor, "subject": e.subject, "from_status": e.from_status,
                    "to_status": e.to_status, "reason": e.reason} for e in order.audit],
     }

@@ -61,3 +61,7 @@ class AddressUnresolved(InvalidOrder):
 
 class ActionConflict(OmsError):
     """An idempotency key reused for a different action or payload."""
+
+
+class MalformedPayload(InvalidOrder):
+    """The request body is not parseable JSON at all."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import ORJSONResponse
+from api.responses import JsonResponse
 
 from api.deps import ContextDep
 from api.schemas import CancelRequest, OrderPublic, OrdersPublic, order_public
@@ -23,7 +23,7 @@ router = APIRouter(tags=["orders"])
 async def read_order(order_id: int, ctx: ContextDep):
     """One order with its lines, shipments (and allocation explanations) and audit trail."""
     order = await run_in_threadpool(get_order, order_id, ctx.uow())
-    return ORJSONResponse(order_public(order))
+    return JsonResponse(order_public(order))
 
 
 @router.get("/orders", response_model=OrdersPublic)
@@ -45,7 +45,7 @@ async def search_orders(
     query = OrderQuery(channel=channel, status=status.value if status else None, paid_from=paid_from,
                        paid_to=paid_to, limit=limit, offset=offset)
     found, total = await run_in_threadpool(list_orders, query, ctx.uow())
-    return ORJSONResponse({"data": [order_public(o) for o in found], "count": total, "limit": limit,
+    return JsonResponse({"data": [order_public(o) for o in found], "count": total, "limit": limit,
                            "offset": offset})
 
 
@@ -54,4 +54,4 @@ async def cancel(order_id: int, body: CancelRequest, ctx: ContextDep):
     """Cancel an order that has not shipped; its reservations are released."""
     order = await run_in_threadpool(cancel_order, CancelOrder(order_id=order_id, reason=body.reason),
                                     ctx.uow(), now=datetime.now(timezone.utc))
-    return ORJSONResponse(order_public(order))
+    return JsonResponse(order_public(order))
