@@ -1,6 +1,8 @@
 """The OMS HTTP application: channel intake, orders, allocation and the store POS endpoints."""
 from __future__ import annotations
 
+import functools
+
 from fastapi import FastAPI
 from api.responses import JsonResponse
 from sqlalchemy import Engine
@@ -38,6 +40,8 @@ def _resolver(settings: Settings):
         return None
     try:
         from warehouses.geography import resolve_address
-    except ImportError:  # geography not installed in this build
+    except ImportError:  # the network package is not part of this build yet
         return None
-    return resolve_address
+
+    # Channels send the same few thousand districts over and over: remember the answers.
+    return functools.lru_cache(maxsize=65_536)(resolve_address)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from oms.catalogue import Catalogue, Sku
 from oms.persistence import tables as t
 from oms.persistence.database import SqlAlchemyUnitOfWork
+from api.intake_writer import GroupCommitWriter
 from api.settings import Settings
 
 CATALOGUE_REFRESH_S = 5.0  # an unknown SKU re-reads the catalogue at most this often
@@ -49,6 +50,11 @@ class AppContext:
     catalogue: CatalogueCache
     resolve_address: Callable | None = None
     extras: dict = field(default_factory=dict)
+    writer: GroupCommitWriter | None = None
+
+    def __post_init__(self):
+        if self.writer is None:
+            self.writer = GroupCommitWriter(self.uow)
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)

@@ -10,7 +10,7 @@ from api.context import AppContext
 from api.errors import error_body
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
     return request.app.state.context
 
 

@@ -46,19 +46,60 @@ def place_order(cmd: PlaceOrder, uow: AbstractUnitOfWork, *, catalogue: Catalogu
     whole order is stored or nothing is.
     """
     order = new_order(cmd, catalogue=catalogue, now=now, resolve_address=resolve_address)
+    result = store_orders([order], uow)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def store_orders(orders: list[Order], uow: AbstractUnitOfWork) -> list[PlaceResult | DuplicateOrderConflict]:
+    """Store validated new orders in one transaction (a group commit), each exactly once.
+
+    Per order, in the given order: `PlaceResult(created=True)` for a new one, `created=False`
+    for a re-send (also of an earlier order in the same batch), or a `DuplicateOrderConflict`.
+    """
     with uow:
-        existing = uow.orders.get_by_channel_id(cmd.channel, cmd.channel_order_id)
-        if existing is not None:
-            return PlaceResult(_same_or_conflict(existing, order), created=False)
         try:
-            uow.orders.add(order)
+            results = _store_batch(orders, uow)
             uow.commit()
-            return PlaceResult(order, created=True)
+            return results
+        except OrderAlreadyExists:  # another process stored one of them meanwhile: go one by one
+            uow.rollback()
+    return [_store_one(order, uow) for order in orders]
+
+
+def _store_batch(orders: list[Order], uow: AbstractUnitOfWork) -> list:
+    known = uow.orders.get_by_channel_ids([(o.channel, o.channel_order_id) for o in orders])
+    results, fresh = [], []
+    for order in orders:
+        key = (order.channel, order.channel_order_id)
+        if key in known:
+            results.append(_resend(known[key], order))
+        else:
+            known[key] = order
+            fresh.append(order)
+            results.append(PlaceResult(order, created=True))
+    uow.orders.add_many(fresh)
+    return results
+
+
+def _store_one(order: Order, uow: AbstractUnitOfWork) -> PlaceResult | DuplicateOrderConflict:
+    with uow:
+        try:
+            result = _store_batch([order], uow)[0]
+            uow.commit()
+            return result
         except OrderAlreadyExists:
             uow.rollback()
-    with uow:  # a concurrent duplicate won the race: answer with the stored one
-        existing = uow.orders.get_by_channel_id(cmd.channel, cmd.channel_order_id)
-        return PlaceResult(_same_or_conflict(existing, order), created=False)
+    with uow:
+        return _resend(uow.orders.get_by_channel_id(order.channel, order.channel_order_id), order)
+
+
+def _resend(existing: Order, incoming: Order) -> PlaceResult | DuplicateOrderConflict:
+    try:
+        return PlaceResult(_same_or_conflict(existing, incoming), created=False)
+    except DuplicateOrderConflict as conflict:
+        return conflict
 
 
 def new_order(cmd: PlaceOrder, *, catalogue: Catalogue, now: datetime,

@@ -27,8 +27,21 @@ class OrderRepository(abc.ABC):
     def add(self, order: Order) -> None:
         """Store a new order and give it an id; `OrderAlreadyExists` if its channel id is taken."""
 
+    def add_many(self, orders: list[Order]) -> None:
+        """Store several new orders (one statement per table where the database allows)."""
+        for order in orders:
+            self.add(order)
+
     @abc.abstractmethod
     def get(self, order_id: int) -> Order | None: ...
+
+    def get_by_channel_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Order]:
+        found = {}
+        for channel, channel_order_id in keys:
+            order = self.get_by_channel_id(channel, channel_order_id)
+            if order is not None:
+                found[(channel, channel_order_id)] = order
+        return found
 
     @abc.abstractmethod
     def get_by_channel_id(self, channel: str, channel_order_id: str) -> Order | None: ...

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from oms.commands import OrderQuery
@@ -14,6 +14,10 @@ from oms.orders import Order
 from oms.persistence import rows
 from oms.persistence import tables as t
 from oms.unit_of_work import OrderAlreadyExists, OrderRepository, StockRepository
+
+
+_INSERT_ORDERS = insert(t.orders).returning(t.orders.c.id, sort_by_parameter_order=True)
+_INSERT_LINES = insert(t.order_lines)
 
 
 class ConcurrentUpdate(OmsError):
@@ -27,25 +31,33 @@ class SqlOrders(OrderRepository):
         self._lock = conn.dialect.name == "postgresql"
 
     def add(self, order: Order) -> None:
-        try:
-            with self.conn.begin_nested():
-                order.id = self.conn.execute(insert(t.orders).values(rows.order_row(order)).returning(t.orders.c.id)).scalar_one()
-                self._insert_children(order, audit_from=0)
-        except IntegrityError as exc:
-            order.id = None
-            if "channel" in str(exc.orig).lower() or "unique" in str(exc.orig).lower():
-                raise OrderAlreadyExists(f"{order.channel} order {order.channel_order_id} is already stored") from None
-            raise
-        self._loaded[order.id] = (order.version, len(order.audit))
+        self.add_many([order])
 
-    def _insert_children(self, order: Order, audit_from: int) -> None:
-        self.conn.execute(insert(t.order_lines), rows.line_rows(order))
-        heads, lines = rows.shipment_rows(order)
+    def add_many(self, orders: list[Order]) -> None:
+        if not orders:
+            return
+        try:
+            ids = self.conn.execute(_INSERT_ORDERS, [rows.order_row(o) for o in orders]).scalars().all()
+        except IntegrityError as exc:
+            raise OrderAlreadyExists(f"one of {len(orders)} orders is already stored: {exc.orig}") from None
+        for order, order_id in zip(orders, ids):
+            order.id = order_id
+        self._insert_children(orders)
+        for order in orders:
+            self._loaded[order.id] = (order.version, len(order.audit))
+
+    def _insert_children(self, orders: list[Order]) -> None:
+        self.conn.execute(_INSERT_LINES, [r for o in orders for r in rows.line_rows(o)])
+        heads, lines = [], []
+        for order in orders:
+            h, ls = rows.shipment_rows(order)
+            heads.extend(h)
+            lines.extend(ls)
         if heads:
             self.conn.execute(insert(t.shipments), heads)
         if lines:
             self.conn.execute(insert(t.shipment_lines), lines)
-        audit = rows.audit_rows(order, audit_from)
+        audit = [r for o in orders for r in rows.audit_rows(o, 0)]
         if audit:
             self.conn.execute(insert(t.order_audit), audit)
 
@@ -53,6 +65,14 @@ class SqlOrders(OrderRepository):
         query = select(t.orders).where(t.orders.c.id == order_id)
         found = self._load(query.with_for_update() if self._lock else query)
         return found[0] if found else None
+
+    def get_by_channel_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Order]:
+        found = {}
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            query = select(t.orders).where(tuple_(t.orders.c.channel, t.orders.c.channel_order_id).in_(chunk))
+            found.update({(o.channel, o.channel_order_id): o for o in self._load(query)})
+        return found
 
     def get_by_channel_id(self, channel: str, channel_order_id: str) -> Order | None:
         query = select(t.orders).where(t.orders.c.channel == channel, t.orders.c.channel_order_id == channel_order_id)

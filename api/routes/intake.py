@@ -1,0 +1,57 @@
+"""Channel order intake: each channel posts its own payload shape."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from api.responses import JsonResponse
+
+from api.deps import ApiKeyHeader, ContextDep, check_key
+from api.schemas import OrderPublic, order_public
+from oms import channels
+from oms.exceptions import MalformedPayload, UnknownChannel
+from oms.services import new_order
+
+router = APIRouter(tags=["intake"])
+
+
+@router.post("/channels/{channel}/orders", response_model=OrderPublic, status_code=201,
+             responses={200: {"description": "the same order was sent before; nothing changed"},
+                        409: {"description": "the same channel order id was sent with other content"},
+                        422: {"description": "the payload breaks a rule; `field` names where"}})
+async def receive_order(channel: str, request: Request, ctx: ContextDep, x_api_key: ApiKeyHeader = None):
+    """Receive one paid order in the channel's own payload shape (Tmall trade, JD order, Youzan trade…).
+
+    Idempotent: re-sending the same channel order id returns the stored order with 200.
+    """
+    if channel not in channels.CHANNELS:
+        raise UnknownChannel(f"unknown channel {channel!r}; known: {', '.join(channels.CHANNELS)}", field="channel")
+    check_key(x_api_key, channel, ctx.settings.channel_keys, "channel")
+    payload = _parse_json(await request.body())
+    cmd = channels.to_command(channel, payload)
+    order = new_order(cmd, catalogue=ctx.catalogue.current([ln.sku_code for ln in cmd.lines]),
+                      now=datetime.now(timezone.utc), resolve_address=ctx.resolve_address)
+    result = await asyncio.wrap_future(ctx.writer.submit(order))
+    if isinstance(result, Exception):
+        raise result
+    if result.created and ctx.extras.get("on_new_order"):
+        await run_in_threadpool(ctx.extras["on_new_order"], result.order.id)
+        result = type(result)(order=await run_in_threadpool(_reload, ctx, result.order.id), created=True)
+    return JsonResponse(order_public(result.order), status_code=201 if result.created else 200)
+
+
+def _reload(ctx, order_id: int):
+    from oms.services import get_order
+    return get_order(order_id, ctx.uow())
+
+
+def _parse_json(body: bytes):
+    if not body:
+        raise MalformedPayload("request body is empty; send the order as JSON", field="body")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedPayload(f"body is not valid JSON: {exc}", field="body") from None
