@@ -9,11 +9,12 @@ is answered only after the commit that holds its order, so answers stay durable.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
 from concurrent.futures import Future
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from oms.orders import Order
 from oms.services import store_orders
@@ -37,6 +38,14 @@ class GroupCommitWriter:
         future: Future = Future()
         self._queue.put((order, future))
         return future
+
+    async def store(self, order: Order):
+        """Queue a validated order from the event loop and wait for its commit (no thread hop per order)."""
+        self._ensure_started()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._queue.put((order, _LoopFuture(loop, future)))
+        return await future
 
     def close(self) -> None:
         if self._thread is not None:
@@ -74,11 +83,28 @@ class GroupCommitWriter:
         except Exception:  # one bad order must not fail its neighbours: retry them one by one
             log.exception("group commit of %d orders failed; storing them one by one", len(batch))
             results = [self._store_alone(order) for order, _ in batch]
+        by_loop: dict = {}
         for (_, future), result in zip(batch, results):
-            future.set_result(result)
+            if isinstance(future, _LoopFuture):
+                by_loop.setdefault(future.loop, []).append((future.future, result))
+            else:
+                future.set_result(result)
+        for loop, answers in by_loop.items():  # one wake-up of each event loop per batch
+            loop.call_soon_threadsafe(_answer, answers)
 
     def _store_alone(self, order: Order):
         try:
             return store_orders([order], self._uow_factory())[0]
         except Exception as exc:  # noqa: BLE001 - handed to the waiting request, which answers for it
             return exc
+
+
+class _LoopFuture(NamedTuple):
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future
+
+
+def _answer(answers) -> None:
+    for future, result in answers:
+        if not future.done():
+            future.set_result(result)
