@@ -42,13 +42,14 @@ class ShipmentStatus(StrEnum):
 _O = OrderStatus
 _BEFORE_SHIPMENT = {_O.RECEIVED, _O.BACKORDERED, _O.ALLOCATED, _O.PICKING, _O.PACKED, _O.REALLOCATING}
 
+# While an order is being fulfilled its status is rolled up from its shipments, so the
+# in-flight statuses may follow each other in any order (a line rejected at a store sends a
+# picking order back to reallocating, a partial back-order can become picking, and so on).
+_IN_FLIGHT = frozenset({_O.ALLOCATED, _O.PICKING, _O.PACKED, _O.REALLOCATING, _O.BACKORDERED})
+
 ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     _O.RECEIVED: frozenset({_O.ALLOCATED, _O.BACKORDERED, _O.CANCELLED}),
-    _O.BACKORDERED: frozenset({_O.ALLOCATED, _O.REALLOCATING, _O.CANCELLED}),
-    _O.ALLOCATED: frozenset({_O.PICKING, _O.PACKED, _O.SHIPPED, _O.REALLOCATING, _O.BACKORDERED, _O.CANCELLED}),
-    _O.PICKING: frozenset({_O.ALLOCATED, _O.PACKED, _O.SHIPPED, _O.REALLOCATING, _O.CANCELLED}),
-    _O.PACKED: frozenset({_O.PICKING, _O.SHIPPED, _O.REALLOCATING, _O.CANCELLED}),
-    _O.REALLOCATING: frozenset({_O.ALLOCATED, _O.PICKING, _O.PACKED, _O.SHIPPED, _O.BACKORDERED, _O.CANCELLED}),
+    **{status: (_IN_FLIGHT - {status}) | {_O.SHIPPED, _O.CANCELLED} for status in _IN_FLIGHT},
     _O.SHIPPED: frozenset({_O.DELIVERED}),
     _O.DELIVERED: frozenset({_O.RETURN_REQUESTED}),
     _O.RETURN_REQUESTED: frozenset({_O.RETURNED, _O.DELIVERED}),

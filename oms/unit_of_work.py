@@ -78,6 +78,16 @@ class StockRepository(abc.ABC):
     @abc.abstractmethod
     def save(self, level: StockLevel) -> None: ...
 
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], StockLevel]:
+        """Several levels locked for update, always in the same (sorted) order so that two
+        transactions locking overlapping sets cannot deadlock."""
+        found = {}
+        for node_id, sku_code in sorted(set(keys)):
+            level = self.get(node_id, sku_code)
+            if level is not None:
+                found[(node_id, sku_code)] = level
+        return found
+
     def get_or_create(self, node_id: str, sku_code: str) -> StockLevel:
         level = self.get(node_id, sku_code)
         if level is None:
