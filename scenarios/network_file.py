@@ -265,3 +265,12 @@ def _stock(rows: list[tuple[str, dict]], network: Network) -> StockTable:
     if errors:
         raise NetworkFileError(errors, field="stock")
     return StockTable(units)
+
+
+node_row = _node_row  # one node as a network-file row (also what the `nodes` table keeps as its spec)
+
+
+def network_from_rows(rows: list[dict], geography: Geography | None = None) -> Network:
+    """A network from node rows as the file has them (e.g. the `nodes` table's specs)."""
+    geo = geography or load_geography()
+    return Network(_nodes([(f"nodes[{i}]", row) for i, row in enumerate(rows)], geo), geo)
