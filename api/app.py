@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from api.context import AppContext, CatalogueCache
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit
-from api.routes import intake, orders
+from api.routes import allocation, intake, orders, returns, store_pos
 from api.settings import Settings, get_settings
 from oms.persistence.database import make_engine
 
@@ -28,6 +28,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     install_error_handlers(app)
     app.include_router(intake.router)
     app.include_router(orders.router)
+    app.include_router(allocation.router)
+    app.include_router(store_pos.router)
+    app.include_router(returns.router)
 
     @app.get("/health", tags=["ops"])
     async def health():

@@ -47,8 +47,8 @@ def _mount_optional() -> None:
     import importlib
 
     for module, attr, name in (("api.cli_network", "network_app", "network"),
-                               ("api.cli_demo", "demo_app", "demo"),
-                               ("api.cli_allocation", "allocation_app", "allocate"),
+                               ("api.cli_setup", "setup_app", None),
+                               ("api.cli_demo", "demo_app", None),
                                ("api.cli_simulation", "simulation_app", None)):
         try:
             sub = getattr(importlib.import_module(module), attr)

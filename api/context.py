@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -14,7 +15,8 @@ from oms.persistence.database import SqlAlchemyUnitOfWork
 from api.intake_writer import GroupCommitWriter
 from api.settings import Settings
 
-CATALOGUE_REFRESH_S = 5.0  # an unknown SKU re-reads the catalogue at most this often
+CATALOGUE_REFRESH_S = 5.0
+_BUILD_LOCK = threading.Lock()  # an unknown SKU re-reads the catalogue at most this often
 
 
 def load_catalogue(engine: Engine) -> Catalogue:
@@ -58,3 +60,44 @@ class AppContext:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
+
+    def fulfilment(self):
+        """The network, transit matrix and allocators, built on first use (about a second for 1,000 stores)."""
+        if "fulfilment" not in self.extras:
+            with _BUILD_LOCK:
+                if "fulfilment" not in self.extras:
+                    from api.fulfilment import build_fulfilment, load_network
+
+                    s = self.settings
+                    network = load_network(s.network_file, s.network_stores, s.network_seed, self.engine)
+                    self.extras["fulfilment"] = build_fulfilment(network)
+        return self.extras["fulfilment"]
+
+    @property
+    def planner(self):
+        """A planner for decisions taken now (used by POS re-allocation after a reject);
+        assigning one replaces it (tests script the engine)."""
+        if self.extras.get("planner") is not None:
+            return self.extras["planner"]
+        return self.fulfilment().planner(self.catalogue.current(), self.engine, datetime.now(timezone.utc), self.uow())
+
+    @planner.setter
+    def planner(self, planner) -> None:
+        self.extras["planner"] = planner
+
+    @property
+    def allocator(self):
+        if self.extras.get("allocator") is not None:
+            return self.extras["allocator"]
+        from allocation.ports import allocator_named
+
+        return allocator_named(self.fulfilment().default_allocator)
+
+    @allocator.setter
+    def allocator(self, allocator) -> None:
+        self.extras["allocator"] = allocator
+
+    def allocate_new_order(self, order_id: int) -> None:
+        """Real-time allocation of one order as it arrives (when `OMS_ALLOCATE_ON_INTAKE` is on)."""
+        self.fulfilment().allocate(self.uow, self.catalogue.current(), engine=self.engine, order_ids=(order_id,),
+                                   actor="realtime")

@@ -27,6 +27,8 @@ STATUS = [  # most specific first
     (e.InvalidStockMovement, 409, "invalid_stock_movement"),
     (e.ActionConflict, 409, "idempotency_key_conflict"),
     (ConcurrentUpdate, 409, "concurrent_update"),
+    (e.InvalidAction, 422, "invalid_action"),
+    (e.ReturnWindowClosed, 409, "return_window_closed"),
     (e.OmsError, 400, "bad_request"),
 ]
 

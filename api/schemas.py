@@ -54,6 +54,9 @@ class ShipmentPublic(BaseModel):
     tracking_no: str | None
     reject_reason: str | None
     explanation: dict
+    accepted_at: datetime | None = None
+    shipped_at: datetime | None = None
+    delivered_at: datetime | None = None
 
 
 class AuditPublic(BaseModel):
@@ -63,6 +66,16 @@ class AuditPublic(BaseModel):
     from_status: str | None
     to_status: str
     reason: str
+
+
+class RejectionPublic(BaseModel):
+    node_id: str
+    shipment_no: int
+    line_no: int
+    sku: str
+    quantity: int
+    reason: str
+    at: datetime
 
 
 class OrderPublic(BaseModel):
@@ -86,6 +99,8 @@ class OrderPublic(BaseModel):
     lines: list[LinePublic]
     shipments: list[ShipmentPublic]
     audit: list[AuditPublic]
+    rejections: list[RejectionPublic] = []
+    returns: list[dict] = Field([], description="returns as `GET /returns/{return_id}` shows them")
 
 
 class OrdersPublic(BaseModel):
@@ -127,7 +142,29 @@ def order_public(order: Order) -> dict:
                        "lines": [{"line_no": sl.line_no, "sku": sl.sku_code, "quantity": sl.quantity,
                                   "picked_qty": sl.picked_qty} for sl in s.lines],
                        "carrier": s.carrier, "tracking_no": s.tracking_no, "reject_reason": s.reject_reason,
-                       "explanation": s.explanation} for s in order.shipments],
+                       "explanation": s.explanation, "accepted_at": local(s.accepted_at),
+                       "shipped_at": local(s.shipped_at), "delivered_at": local(s.delivered_at)}
+                      for s in order.shipments],
         "audit": [{"at": local(e.at), "actor": e.actor, "subject": e.subject, "from_status": e.from_status,
                    "to_status": e.to_status, "reason": e.reason} for e in order.audit],
+        "rejections": [{"node_id": r.node_id, "shipment_no": r.shipment_no, "line_no": r.line_no, "sku": r.sku_code,
+                        "quantity": r.quantity, "reason": r.reason, "at": local(r.at)} for r in order.rejections],
+        "returns": [return_public(order, r) for r in order.returns],
+    }
+
+
+def return_public(order: Order, request) -> dict:
+    """A return as customer service and the receiving node see it."""
+    from oms.returns import return_id
+
+    return {
+        "return_id": return_id(order.id, request.return_no), "order_id": order.id, "return_no": request.return_no,
+        "status": request.status.value, "reason": request.reason, "requested_at": local(request.requested_at),
+        "pickup": {"by": "courier", "carrier": request.pickup_carrier, "province": order.address.province,
+                   "city": order.address.city, "district": order.address.district, "detail": order.address.detail},
+        "lines": [{"line_no": ln.line_no, "sku": ln.sku_code, "quantity": ln.quantity, "condition": ln.condition,
+                   "refund_fen": ln.refund_fen} for ln in request.lines],
+        "received_at": local(request.received_at), "received_node_id": request.received_node_id,
+        "refund_fen": request.refund_fen, "refund_yuan": fen_to_yuan(request.refund_fen),
+        "order_status": order.status.value,
     }

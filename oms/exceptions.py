@@ -65,3 +65,12 @@ class ActionConflict(OmsError):
 
 class MalformedPayload(InvalidOrder):
     """The request body is not parseable JSON at all."""
+
+
+class InvalidAction(OmsError):
+    """A store action whose content does not fit the shipment (a wrong SKU scanned, more units than
+    the line holds, a line the shipment does not have…)."""
+
+
+class ReturnWindowClosed(OmsError):
+    """A return asked for after the return window (7 days from delivery by default) closed."""

@@ -70,6 +70,11 @@ SHIPMENT_TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     _S.CANCELLED: frozenset(),
 }
 
+class ReturnStatus(StrEnum):
+    REQUESTED = "requested"  # the customer asked; a courier picks the parcel up at the door
+    RECEIVED = "received"  # back at a node: restocked or written off, refund recorded
+
+
 CANCELLABLE_ORDER_STATUSES = frozenset(_BEFORE_SHIPMENT)
 OPEN_SHIPMENT_STATUSES = frozenset({_S.ALLOCATED, _S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED})
 

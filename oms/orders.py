@@ -13,6 +13,7 @@ from oms.lifecycle import (
     AuditEntry,
     OPEN_SHIPMENT_STATUSES,
     OrderStatus,
+    ReturnStatus,
     ShipmentStatus,
     check_order_transition,
     check_shipment_transition,
@@ -76,6 +77,9 @@ class Shipment:
     carrier: str | None = None
     tracking_no: str | None = None
     reject_reason: str | None = None
+    accepted_at: datetime | None = None
+    shipped_at: datetime | None = None  # handed over to the rider or courier
+    delivered_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -84,6 +88,47 @@ class Shipment:
     @property
     def is_active(self) -> bool:
         return self.status not in (ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A node saying it cannot ship (part of) a line: the order will not be sent back there, and the
+    node's rejection rate teaches the allocator."""
+
+    node_id: str
+    shipment_no: int
+    line_no: int
+    sku_code: str
+    quantity: int
+    reason: str  # out_of_stock / damaged / store_closing / store_ignored
+    at: datetime
+
+
+@dataclass
+class ReturnLine:
+    line_no: int
+    sku_code: str
+    quantity: int
+    condition: str | None = None  # "ok" (restocked) or "damaged" (written off), once received
+    refund_fen: int = 0
+
+
+@dataclass
+class ReturnRequest:
+    """A customer sending (part of) a delivered order back; a courier picks it up at the door."""
+
+    return_no: int
+    lines: list[ReturnLine]
+    reason: str
+    requested_at: datetime
+    status: ReturnStatus = ReturnStatus.REQUESTED
+    pickup_carrier: str | None = None
+    received_at: datetime | None = None
+    received_node_id: str | None = None
+
+    @property
+    def refund_fen(self) -> int:
+        return sum(line.refund_fen for line in self.lines)
 
 
 # How far along a shipment is, for rolling the order's status up from its shipments.
@@ -121,6 +166,8 @@ class Order:
     backorder_reason: str | None = None
     shipments: list[Shipment] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    returns: list[ReturnRequest] = field(default_factory=list)
     version: int = 0
 
     # ----- reading -----
@@ -139,6 +186,28 @@ class Order:
             if shipment.shipment_no == shipment_no:
                 return shipment
         raise KeyError(shipment_no)
+
+    @property
+    def rejected_nodes(self) -> frozenset[str]:
+        """Nodes that said they cannot ship part of this order: allocation must look elsewhere."""
+        return frozenset(r.node_id for r in self.rejections)
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the last parcel arrived (the return window counts from here)."""
+        moments = [s.delivered_at for s in self.shipments if s.is_active and s.delivered_at is not None]
+        return max(moments) if moments else None
+
+    def return_of(self, return_no: int) -> ReturnRequest:
+        for request in self.returns:
+            if request.return_no == return_no:
+                return request
+        raise KeyError(return_no)
+
+    def returned_qty(self, line_no: int, *, received_only: bool = False) -> int:
+        """Units of a line already asked back (or, with `received_only`, already back at a node)."""
+        return sum(rl.quantity for r in self.returns if not received_only or r.status == ReturnStatus.RECEIVED
+                   for rl in r.lines if rl.line_no == line_no)
 
     def allocated_qty(self, line_no: int) -> int:
         return sum(sl.quantity for s in self.shipments if s.is_active for sl in s.lines if sl.line_no == line_no)

@@ -196,8 +196,14 @@ def list_orders(query: OrderQuery, uow: AbstractUnitOfWork) -> tuple[list[Order]
 
 
 def cancel_order(cmd: CancelOrder, uow: AbstractUnitOfWork, *, now: datetime) -> Order:
-    """Cancel an order before it ships, releasing every reservation it holds."""
+    """Cancel an order before it ships, releasing every reservation it holds.
+
+    Stock rows are locked before the order, as every other use case does, so a cancel racing a
+    store's action or an allocation on the same order waits instead of deadlocking.
+    """
+    keys = _open_stock_keys(cmd.order_id, uow)
     with uow:
+        levels = uow.stock.get_many(keys)
         order = uow.orders.get(cmd.order_id)
         if order is None:
             raise NotFound(f"order {cmd.order_id} not found", field="order_id")
@@ -207,18 +213,23 @@ def cancel_order(cmd: CancelOrder, uow: AbstractUnitOfWork, *, now: datetime) ->
             order.transition(OrderStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)  # raises
         for shipment in order.shipments:
             if shipment.is_open:
-                release_shipment_stock(uow, shipment)
+                for line in shipment.lines:
+                    key = (shipment.node_id, line.sku_code)
+                    if key not in levels:  # allocated between the two reads
+                        levels[key] = uow.stock.get(*key)
+                    levels[key].release(line.quantity)
                 order.move_shipment(shipment, ShipmentStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)
         order.transition(OrderStatus.CANCELLED, at=now, actor=cmd.actor, reason=cmd.reason)
+        for level in levels.values():
+            uow.stock.save(level)
         uow.orders.save(order)
         uow.commit()
         return order
 
 
-def release_shipment_stock(uow: AbstractUnitOfWork, shipment, line_nos: set[int] | None = None) -> None:
-    """Give back what a shipment reserved at its node (all lines, or only `line_nos`)."""
-    for line in shipment.lines:
-        if line_nos is None or line.line_no in line_nos:
-            level = uow.stock.get(shipment.node_id, line.sku_code)
-            level.release(line.quantity)
-            uow.stock.save(level)
+def _open_stock_keys(order_id: int, uow: AbstractUnitOfWork) -> set[tuple[str, str]]:
+    """The stock rows the order's open shipments hold (read first, to lock them before the order).
+    Shipments only shrink or close once made, so the set read here stays enough."""
+    with uow:
+        order = uow.orders.get(order_id)
+        return {(s.node_id, ln.sku_code) for s in (order.shipments if order else ()) if s.is_open for ln in s.lines}

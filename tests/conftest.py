@@ -20,6 +20,7 @@ settings.register_profile("deterministic", derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile("deterministic")
 
+TEST_NETWORK_STORES, TEST_NETWORK_SEED = 10, 7  # the live server's generated network
 CHANNEL_KEYS = {ch: f"key-{ch}" for ch in ("mall", "guide", "tmall", "jd", "vip", "douyin")}
 
 
@@ -125,7 +126,8 @@ def live_server(database_url, _servers):
 
     key = (database_url,)
     if key not in _servers:
-        settings = Settings(database_url=database_url, channel_keys=CHANNEL_KEYS, resolve_addresses=True)
+        settings = Settings(database_url=database_url, channel_keys=CHANNEL_KEYS, resolve_addresses=True,
+                            network_stores=TEST_NETWORK_STORES, network_seed=TEST_NETWORK_SEED)
         _servers[key] = LiveServer(create_app(settings)).__enter__()
     server = _servers[key]
     server.app_context = server.server.config.app.state.context

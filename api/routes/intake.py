@@ -43,8 +43,8 @@ async def receive_order(channel: str, request: Request):
     result = await ctx.writer.store(order)
     if isinstance(result, Exception):
         raise result
-    if result.created and ctx.extras.get("on_new_order"):
-        await run_in_threadpool(ctx.extras["on_new_order"], result.order.id)
+    if result.created and ctx.settings.allocate_on_intake:
+        await run_in_threadpool(ctx.allocate_new_order, result.order.id)
         result = type(result)(order=await run_in_threadpool(_reload, ctx, result.order.id), created=True)
     return JsonResponse(order_public(result.order), status_code=201 if result.created else 200)
 

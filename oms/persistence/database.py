@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from oms.persistence.action_keys import SqlActionKeys
 from oms.persistence.repositories import SqlOrders, SqlStock
 from oms.unit_of_work import AbstractUnitOfWork
 
@@ -62,6 +63,7 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.conn = self.engine.connect()
         self.orders = SqlOrders(self.conn)
         self.stock = SqlStock(self.conn)
+        self.actions = SqlActionKeys(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

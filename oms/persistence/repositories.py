@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, tuple_, update
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, tuple_, union, update
 from sqlalchemy.exc import IntegrityError
 
 from oms.commands import OrderQuery
 from oms.exceptions import OmsError
 from oms.inventory import StockLevel
-from oms.lifecycle import OPEN_SHIPMENT_STATUSES
+from oms.lifecycle import OPEN_SHIPMENT_STATUSES, ShipmentStatus
 from oms.orders import Order
 from oms.persistence import rows
 from oms.persistence import tables as t
-from oms.unit_of_work import OrderAlreadyExists, OrderRepository, StockRepository
+from oms.unit_of_work import LineOutcome, OrderAlreadyExists, OrderRepository, StockRepository
 
 
 _INSERT_ORDERS = insert(t.orders).returning(t.orders.c.id, sort_by_parameter_order=True)
@@ -27,7 +29,8 @@ class ConcurrentUpdate(OmsError):
 class SqlOrders(OrderRepository):
     def __init__(self, conn: Connection):
         self.conn = conn
-        self._loaded: dict[int, tuple[int, int]] = {}  # order id → (version, audit entries when read)
+        # order id → (version, audit entries, rejections, had returns) when read: what save must write
+        self._loaded: dict[int, tuple[int, int, int, bool]] = {}
         self._lock = conn.dialect.name == "postgresql"
 
     def add(self, order: Order) -> None:
@@ -44,7 +47,7 @@ class SqlOrders(OrderRepository):
             order.id = order_id
         self._insert_children(orders)
         for order in orders:
-            self._loaded[order.id] = (order.version, len(order.audit))
+            self._remember(order)
 
     def _insert_children(self, orders: list[Order]) -> None:
         self.conn.execute(_INSERT_LINES, [r for o in orders for r in rows.line_rows(o)])
@@ -60,6 +63,13 @@ class SqlOrders(OrderRepository):
         audit = [r for o in orders for r in rows.audit_rows(o, 0)]
         if audit:
             self.conn.execute(insert(t.order_audit), audit)
+        for order in orders:
+            if order.rejections or order.returns:
+                self._write_rejections(order, 0)
+                self._write_returns(order, had_returns=False)
+
+    def _remember(self, order: Order) -> None:
+        self._loaded[order.id] = (order.version, len(order.audit), len(order.rejections), bool(order.returns))
 
     def get(self, order_id: int) -> Order | None:
         query = select(t.orders).where(t.orders.c.id == order_id)
@@ -85,14 +95,15 @@ class SqlOrders(OrderRepository):
             return []
         ids = [h.id for h in heads]
         children = [self.conn.execute(select(table).where(table.c.order_id.in_(ids))).all()
-                    for table in (t.order_lines, t.shipments, t.shipment_lines, t.order_audit)]
+                    for table in (t.order_lines, t.shipments, t.shipment_lines, t.order_audit, t.rejections,
+                                  t.returns, t.return_lines)]
         orders = rows.orders_from_rows(heads, *children)
         for order in orders:
-            self._loaded[order.id] = (order.version, len(order.audit))
+            self._remember(order)
         return orders
 
     def save(self, order: Order) -> None:
-        version, audit_seen = self._loaded[order.id]
+        version, audit_seen, rejections_seen, had_returns = self._loaded[order.id]
         values = rows.order_row(order) | {"version": version + 1}
         done = self.conn.execute(update(t.orders).where(t.orders.c.id == order.id, t.orders.c.version == version)
                                  .values(values))
@@ -109,7 +120,25 @@ class SqlOrders(OrderRepository):
         audit = rows.audit_rows(order, audit_seen)
         if audit:
             self.conn.execute(insert(t.order_audit), audit)
-        self._loaded[order.id] = (order.version, len(order.audit))
+        self._write_rejections(order, rejections_seen)
+        self._write_returns(order, had_returns)
+        self._remember(order)
+
+    def _write_rejections(self, order: Order, seen: int) -> None:
+        """Rejections are history: only the new ones are written."""
+        new = rows.rejection_rows(order, seen)
+        if new:
+            self.conn.execute(insert(t.rejections), new)
+
+    def _write_returns(self, order: Order, had_returns: bool) -> None:
+        if had_returns:
+            self.conn.execute(delete(t.return_lines).where(t.return_lines.c.order_id == order.id))
+            self.conn.execute(delete(t.returns).where(t.returns.c.order_id == order.id))
+        heads, lines = rows.return_rows(order)
+        if heads:
+            self.conn.execute(insert(t.returns), heads)
+        if lines:
+            self.conn.execute(insert(t.return_lines), lines)
 
     def list(self, query: OrderQuery) -> tuple[list[Order], int]:
         where = _filters(query)
@@ -129,6 +158,42 @@ class SqlOrders(OrderRepository):
         query = (select(t.orders).where(t.orders.c.status.in_([str(s) for s in statuses]))
                  .order_by(t.orders.c.paid_at, t.orders.c.id).limit(limit))
         return self._load(query)
+
+
+    def touching_node(self, node_id: str, since: datetime) -> list[Order]:
+        s, r = t.shipments, t.rejections
+        open_or_shipped = or_(s.c.status.in_([x.value for x in OPEN_SHIPMENT_STATUSES]), s.c.shipped_at >= since)
+        shipment_here = exists().where(s.c.order_id == t.orders.c.id, s.c.node_id == node_id, open_or_shipped)
+        rejected_here = exists().where(r.c.order_id == t.orders.c.id, r.c.node_id == node_id, r.c.at >= since)
+        return self._load(select(t.orders).where(or_(shipment_here, rejected_here)).order_by(t.orders.c.id))
+
+    def stale_shipments(self, allocated_before: datetime, accepted_before: datetime) -> list[tuple[int, int]]:
+        s = t.shipments
+        waiting = and_(s.c.status == ShipmentStatus.ALLOCATED.value, s.c.created_at < allocated_before)
+        unpicked = and_(s.c.status == ShipmentStatus.ACCEPTED.value,
+                        func.coalesce(s.c.accepted_at, s.c.created_at) < accepted_before)
+        query = (select(s.c.order_id, s.c.shipment_no).where(or_(waiting, unpicked))
+                 .order_by(s.c.order_id, s.c.shipment_no))
+        return [(row.order_id, row.shipment_no) for row in self.conn.execute(query)]
+
+    def line_outcomes(self) -> list[LineOutcome]:
+        s, sl, r = t.shipments, t.shipment_lines, t.rejections
+        key = (r.c.node_id, r.c.sku_code, r.c.order_id, r.c.shipment_no, r.c.line_no)
+        # A line given back in full leaves its shipment, so allocated lines are those still in a
+        # shipment plus those only found among the rejections (UNION removes the overlap).
+        allocated = union(
+            select(s.c.node_id, sl.c.sku_code, sl.c.order_id, sl.c.shipment_no, sl.c.line_no)
+            .join(s, and_(s.c.order_id == sl.c.order_id, s.c.shipment_no == sl.c.shipment_no)),
+            select(*key)).subquery()
+        rejected = select(*key).distinct().subquery()
+        counts = {}
+        for source, slot in ((allocated, 0), (rejected, 1)):
+            query = (select(source.c.node_id, t.skus.c.category, func.count())
+                     .select_from(source.outerjoin(t.skus, t.skus.c.code == source.c.sku_code))
+                     .group_by(source.c.node_id, t.skus.c.category))
+            for node_id, family, n in self.conn.execute(query):
+                counts.setdefault((node_id, family), [0, 0])[slot] = n
+        return [LineOutcome(node, family, a, rj) for (node, family), (a, rj) in sorted(counts.items(), key=str)]
 
 
 def _filters(q: OrderQuery) -> list:

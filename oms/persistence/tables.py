@@ -79,9 +79,14 @@ shipments = Table(
     Column("carrier", String(32)),
     Column("tracking_no", String(64)),
     Column("reject_reason", Text),
+    Column("accepted_at", DateTime()),
+    Column("shipped_at", DateTime()),
+    Column("delivered_at", DateTime()),
     ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE"),
 )
 Index("ix_shipments_node_status", shipments.c.node_id, shipments.c.status)
+Index("ix_shipments_status_created", shipments.c.status, shipments.c.created_at)  # escalation
+Index("ix_shipments_node_shipped", shipments.c.node_id, shipments.c.shipped_at)  # a store's day
 
 shipment_lines = Table(
     "shipment_lines", metadata,
@@ -136,4 +141,57 @@ nodes = Table(
     Column("kind", String(16), nullable=False),
     Column("name", String(128), nullable=False),
     Column("spec", JSON, nullable=False),  # the full node description as the network file has it
+)
+
+# A node giving (part of) a line back: never sent there again for this order; teaches the allocator.
+rejections = Table(
+    "rejections", metadata,
+    Column("order_id", ID, primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("shipment_no", Integer, nullable=False),
+    Column("node_id", String(32), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku_code", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("reason", String(24), nullable=False),
+    Column("at", DateTime(), nullable=False),
+    ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE"),
+)
+Index("ix_rejections_node_at", rejections.c.node_id, rejections.c.at)
+
+returns = Table(
+    "returns", metadata,
+    Column("order_id", ID, primary_key=True),
+    Column("return_no", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_at", DateTime(), nullable=False),
+    Column("pickup_carrier", String(32)),
+    Column("received_at", DateTime()),
+    Column("received_node_id", String(32)),
+    ForeignKeyConstraint(["order_id"], ["orders.id"], ondelete="CASCADE"),
+)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("order_id", ID, primary_key=True),
+    Column("return_no", Integer, primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku_code", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("condition", String(16)),
+    Column("refund_fen", BigInteger, nullable=False, default=0),
+    ForeignKeyConstraint(["order_id", "return_no"], ["returns.order_id", "returns.return_no"], ondelete="CASCADE"),
+)
+
+# Idempotency keys of actions callers sent (a POS retrying on flaky Wi-Fi), stored with the action.
+action_keys = Table(
+    "action_keys", metadata,
+    Column("node_id", String(32), primary_key=True),
+    Column("request_id", String(96), primary_key=True),
+    Column("action", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("ref", String(64), nullable=False),
+    Column("outcome", JSON),
+    Column("at", DateTime(), nullable=False),
 )

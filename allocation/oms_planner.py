@@ -1,0 +1,128 @@
+"""From the OMS to the allocation engine: orders, stock and the real network as an `AllocationProblem`.
+
+The OMS's allocation use case (`oms.allocating.allocate_orders`) hands this
+planner its open orders and a stock snapshot; the server, the command line and
+the simulator all use the same planner, so a policy tried in the simulator is
+the one production runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping
+
+import numpy as np
+
+from allocation.costs import CostWeights
+from allocation.policy import RoutingPolicy
+from allocation.problem import (AllocationProblem, Destination, LaneQuote, LineToAllocate, NodeState,
+                                OrderToAllocate, Stock)
+from oms.catalogue import Catalogue
+from oms.inventory import StockLevel
+from oms.orders import Order
+from warehouses.lanes import NO_LANE, Mode
+from warehouses.transit_matrix import TransitMatrix
+
+RIDER = Mode.RIDER.code
+
+
+class MatrixLanes:
+    """The real transit model as the allocator sees it, for decisions taken at `now`.
+
+    The allocator asks with the order's slack (promise − now); the node's hand-over time
+    at `now` (opening hours, pick time, the next carrier cut-off for courier lanes) is
+    taken off here, per lane's mode, before the transit-time distribution is read.
+    """
+
+    def __init__(self, matrix: TransitMatrix, now: datetime):
+        self.matrix = matrix
+        self.node_ids = matrix.node_ids
+        self.handover = matrix.handover_hours(now)  # hours, [mode, node]
+
+    def lanes(self, node_idx: np.ndarray, dest_idx: np.ndarray, slack_hours: np.ndarray) -> LaneQuote:
+        m = self.matrix
+        mode = m.mode[node_idx, dest_idx]
+        slack = np.asarray(slack_hours, dtype=float) - self.handover[np.maximum(mode, 0), node_idx]
+        p = np.where(np.isnan(slack) | (mode == NO_LANE), 0.0,
+                     m.p_within(node_idx, dest_idx, np.nan_to_num(slack, nan=-1.0)))
+        return LaneQuote(m.cost_fen[node_idx, dest_idx].astype(np.int64), p,
+                         np.where(mode == RIDER, 0, 1).astype(np.int8))
+
+
+@dataclass
+class OmsPlanner:
+    """Describes OMS orders to the allocation engine over one network and transit matrix.
+
+    `parcels_today` (node → parcels already allocated today) and `rejection_rates`
+    (node → {SKU family or "*": share of lines rejected}) are kept up to date by
+    the caller; `down_nodes` are out of service (an outage).
+    """
+
+    matrix: TransitMatrix
+    catalogue: Catalogue
+    policy: RoutingPolicy = field(default_factory=RoutingPolicy)
+    weights: CostWeights = field(default_factory=CostWeights)
+    rejection_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    parcels_today: dict[str, int] = field(default_factory=dict)
+    down_nodes: frozenset[str] = frozenset()
+
+    def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
+        nodes = self.node_states()
+        return AllocationProblem(orders=tuple(self.order(o) for o in orders), nodes=nodes,
+                                 stock=self.stock(levels, {ln.sku_code for o in orders for ln in o.lines}),
+                                 lanes=MatrixLanes(self.matrix, now),
+                                 policy=self.policy, weights=self.weights, now=now)
+
+    def node_states(self) -> tuple[NodeState, ...]:
+        states = []
+        for node in self.matrix.network.nodes:
+            kind = node.kind.value if hasattr(node.kind, "value") else str(node.kind)
+            left = max(0, node.daily_order_capacity - self.parcels_today.get(node.node_id, 0))
+            states.append(NodeState(
+                node_id=node.node_id, kind=kind, owner=getattr(node.owner, "value", node.owner),
+                city=node.city_adcode, ship_to_home=node.ship_to_home,
+                is_open=node.node_id not in self.down_nodes,
+                eligible=(kind != "store" or node.ship_to_home) and node.node_id not in self.down_nodes,
+                remaining_parcels=left, handover_lead_hours=0.0,  # MatrixLanes takes hand-over off per mode
+                rejection_rate=dict(self.rejection_rates.get(node.node_id, {}))))
+        return tuple(states)
+
+    def order(self, order: Order) -> OrderToAllocate:
+        open_qty = order.open_quantities()
+        lines = tuple(LineToAllocate(line_id=str(no), sku=order.line(no).sku_code, quantity=qty,
+                                     unit_value_fen=order.line(no).paid_fen // max(order.line(no).quantity, 1),
+                                     sku_family=self._family(order.line(no).sku_code))
+                      for no, qty in open_qty.items())
+        district = self._district(order)
+        extra = {}
+        rejected = frozenset(r.node_id for r in getattr(order, "rejections", ()))
+        if rejected and "excluded_nodes" in OrderToAllocate.__dataclass_fields__:
+            extra["excluded_nodes"] = rejected
+        return OrderToAllocate(order_id=str(order.id), channel=order.channel, lines=lines,
+                               destination=Destination(district=district,
+                                                       city=self.matrix.geography.districts[district].city_adcode),
+                               paid_at=order.paid_at, promise_at=order.promised_by, **extra)
+
+    def stock(self, levels: list[StockLevel], ordered_skus: set[str] = frozenset()) -> Stock:
+        """Units per node × SKU before safety stock (the policy decides whose safety stock holds);
+        every ordered SKU has a column, held nowhere if no node has it."""
+        node_ids = self.matrix.node_ids
+        atp = {(node_ids[0], sku): 0 for sku in ordered_skus}
+        atp.update({(lv.node_id, lv.sku_code): max(0, lv.on_hand - lv.reserved) for lv in levels})
+        safety = {(lv.node_id, lv.sku_code): lv.safety_stock for lv in levels}
+        known = set(node_ids)
+        return Stock.from_records({k: v for k, v in atp.items() if k[0] in known},
+                                  {k: v for k, v in safety.items() if k[0] in known}, node_ids=node_ids)
+
+    def _family(self, sku_code: str) -> str:
+        return self.catalogue.skus[sku_code].category if sku_code in self.catalogue.skus else "*"
+
+    def _district(self, order: Order) -> int:
+        geo = self.matrix.geography
+        adcode = order.address.adcode
+        if adcode and adcode in geo.district_index:
+            return geo.district_index[adcode]
+        from warehouses.geography import resolve_address  # an order stored without coordinates
+
+        place = resolve_address(order.address.province, order.address.city, order.address.district, geography=geo)
+        return geo.district_index[place.adcode]

@@ -1,0 +1,205 @@
+"""Store POS use cases: the work list of a node, and each action staff take on a shipment.
+
+Every action is one transaction that locks the stock rows it may move, then the order (the
+same order allocation locks them in, so the two never deadlock), checks the caller's request id
+(a retry changes nothing), applies the rule from `oms/pick_pack.py` and stores the key with it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from oms import pick_pack
+from oms.exceptions import NotFound
+from oms.idempotency import key_for, replayed
+from oms.lifecycle import ShipmentStatus
+from oms.orders import Order, Shipment
+from oms.pick_pack import Scan
+from oms.unit_of_work import AbstractUnitOfWork
+
+
+@dataclass(frozen=True)
+class ShipmentRef:
+    """A shipment as a node addresses it: it only ever sees its own."""
+
+    node_id: str
+    order_id: int
+    shipment_no: int
+
+    @property
+    def shipment_id(self) -> str:
+        return f"{self.order_id}-{self.shipment_no}"
+
+
+@dataclass(frozen=True)
+class AcceptShipment:
+    target: ShipmentRef
+    request_id: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class PickShipment:
+    target: ShipmentRef
+    request_id: str
+    scans: tuple[Scan, ...]
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class PackShipment:
+    target: ShipmentRef
+    request_id: str
+    parcel_count: int
+    weight_g: int
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class HandOverShipment:
+    target: ShipmentRef
+    request_id: str
+    by: str  # "rider" (same-city) or "courier" (express)
+    carrier: str
+    tracking_no: str
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentOutcome:
+    order: Order
+    shipment: Shipment
+    replayed: bool  # True when the request id was seen before: nothing changed this time
+
+
+Work = Callable[[Order, Shipment, dict], None]
+
+
+def accept_shipment(cmd: AcceptShipment, uow: AbstractUnitOfWork, *, now: datetime) -> ShipmentOutcome:
+    return perform(cmd, uow, now, lambda o, s, _: pick_pack.accept(o, s, at=now, actor=actor_of(cmd)))
+
+
+def pick_shipment(cmd: PickShipment, uow: AbstractUnitOfWork, *, now: datetime) -> ShipmentOutcome:
+    return perform(cmd, uow, now, lambda o, s, _: pick_pack.pick(o, s, list(cmd.scans), at=now, actor=actor_of(cmd)))
+
+
+def pack_shipment(cmd: PackShipment, uow: AbstractUnitOfWork, *, now: datetime) -> ShipmentOutcome:
+    return perform(cmd, uow, now, lambda o, s, _: pick_pack.pack(
+        o, s, parcel_count=cmd.parcel_count, weight_g=cmd.weight_g, at=now, actor=actor_of(cmd)))
+
+
+def hand_over_shipment(cmd: HandOverShipment, uow: AbstractUnitOfWork, *, now: datetime) -> ShipmentOutcome:
+    return perform(cmd, uow, now, lambda o, s, levels: pick_pack.hand_over(
+        o, s, levels, by=cmd.by, carrier=cmd.carrier, tracking_no=cmd.tracking_no, at=now, actor=actor_of(cmd)),
+        touches_stock=True)
+
+
+def perform(cmd, uow: AbstractUnitOfWork, now: datetime, work: Work, *, touches_stock: bool = False) -> ShipmentOutcome:
+    """Run one POS action on one shipment, exactly once per request id, all or nothing."""
+    ref: ShipmentRef = cmd.target
+    keys = _stock_keys(uow, ref) if touches_stock else set()
+    key = key_for(cmd, node_id=ref.node_id, request_id=cmd.request_id, ref=ref.shipment_id, at=now)
+    with uow:
+        levels = uow.stock.get_many(keys)
+        order, shipment = shipment_at_node(uow, ref)
+        if replayed(uow, key):
+            return ShipmentOutcome(order, shipment, replayed=True)
+        work(order, shipment, levels)
+        for level in levels.values():
+            uow.stock.save(level)
+        uow.orders.save(order)
+        uow.actions.add(key)
+        uow.commit()
+    return ShipmentOutcome(order, shipment, replayed=False)
+
+
+def shipment_at_node(uow: AbstractUnitOfWork, ref: ShipmentRef) -> tuple[Order, Shipment]:
+    """The order (locked) and the shipment, if the shipment is the node's; otherwise `NotFound`,
+    whether it does not exist or belongs to another node (never tell another store's data)."""
+    order = uow.orders.get(ref.order_id)
+    shipment = next((s for s in order.shipments if s.shipment_no == ref.shipment_no), None) if order else None
+    if shipment is None or shipment.node_id != ref.node_id:
+        raise NotFound(f"shipment {ref.shipment_id} not found at node {ref.node_id}", field="shipment_id")
+    return order, shipment
+
+
+def _stock_keys(uow: AbstractUnitOfWork, ref: ShipmentRef) -> set[tuple[str, str]]:
+    """The stock rows an action on the shipment may move, read first so they can be locked before the
+    order. A shipment's node never changes and its lines only shrink, so this set stays enough."""
+    with uow:
+        _, shipment = shipment_at_node(uow, ref)
+        return {(shipment.node_id, line.sku_code) for line in shipment.lines}
+
+
+def actor_of(cmd) -> str:
+    return cmd.actor or f"pos:{cmd.target.node_id}"
+
+
+# ---------------------------------------------------------------- what the node sees
+
+
+@dataclass(frozen=True)
+class Task:
+    """One shipment on a node's work list."""
+
+    order: Order
+    shipment: Shipment
+
+    @property
+    def next_action(self) -> str:
+        return pick_pack.NEXT_ACTION[self.shipment.status]
+
+    @property
+    def urgency(self) -> tuple:
+        # Earliest promise first; a same-city rider leaves sooner than the express pick-up.
+        s = self.shipment
+        return (self.order.promised_by, s.mode != "rider", s.created_at or self.order.received_at,
+                self.order.id, s.shipment_no)
+
+
+def node_tasks(node_id: str, uow: AbstractUnitOfWork, *, limit: int = 200) -> list[Task]:
+    """The node's open shipments, most urgent first."""
+    with uow:
+        orders = uow.orders.with_open_shipments(node_id)
+    tasks = [Task(o, s) for o in orders for s in o.shipments if s.is_open and s.node_id == node_id]
+    return sorted(tasks, key=lambda t: t.urgency)[:limit]
+
+
+@dataclass(frozen=True)
+class NodeDay:
+    """What a node did in one day, for its manager."""
+
+    node_id: str
+    day_start: datetime
+    handed_over: int
+    late_handed_over: int  # handed over after the order's promise time
+    rejected_shipments: int
+    rejected_lines: int
+    escalated_lines: int  # taken away because nobody picked them in time
+    open: int
+    open_past_promise: int
+
+    @property
+    def late(self) -> int:
+        return self.late_handed_over + self.open_past_promise
+
+
+def node_stats(node_id: str, uow: AbstractUnitOfWork, *, day_start: datetime, now: datetime) -> NodeDay:
+    """The day starting at `day_start` (the caller picks the local midnight) up to `now`."""
+    day_end = day_start + timedelta(days=1)
+    with uow:
+        orders = uow.orders.touching_node(node_id, day_start)
+    mine = [(o, s) for o in orders for s in o.shipments if s.node_id == node_id]
+    shipped = [(o, s) for o, s in mine if s.shipped_at is not None and day_start <= s.shipped_at < day_end
+               and s.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED)]
+    still_open = [(o, s) for o, s in mine if s.is_open]
+    rejections = [(o.id, r) for o in orders for r in o.rejections
+                  if r.node_id == node_id and day_start <= r.at < day_end]
+    return NodeDay(
+        node_id=node_id, day_start=day_start, handed_over=len(shipped),
+        late_handed_over=sum(s.shipped_at > o.promised_by for o, s in shipped),
+        rejected_shipments=len({(oid, r.shipment_no) for oid, r in rejections}),
+        rejected_lines=len({(oid, r.shipment_no, r.line_no) for oid, r in rejections}),
+        escalated_lines=len({(oid, r.shipment_no, r.line_no) for oid, r in rejections if r.reason == "store_ignored"}),
+        open=len(still_open), open_past_promise=sum(now > o.promised_by for o, _ in still_open))
