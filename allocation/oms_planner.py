@@ -37,7 +37,11 @@ class MatrixLanes:
     def __init__(self, matrix: TransitMatrix, now: datetime):
         self.matrix = matrix
         self.node_ids = matrix.node_ids
-        self.handover = matrix.handover_hours(now)  # hours, [mode, node]
+        # Hand-over times change only at the minute scale: compute them once per minute (cached in
+        # the matrix) and shift by the seconds since, so real-time orders don't recompute them.
+        minute = now.replace(second=0, microsecond=0)
+        since_h = (now - minute).total_seconds() / 3600
+        self.handover = np.maximum(matrix.handover_hours(minute) - since_h, 0.0)  # hours, [mode, node]
 
     def lanes(self, node_idx: np.ndarray, dest_idx: np.ndarray, slack_hours: np.ndarray) -> LaneQuote:
         m = self.matrix
@@ -65,6 +69,9 @@ class OmsPlanner:
     rejection_rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     parcels_today: dict[str, int] = field(default_factory=dict)
     down_nodes: frozenset[str] = frozenset()
+    _nodes: tuple = field(default=(), repr=False)
+    _states: dict = field(default_factory=dict, repr=False)
+    _keys: dict = field(default_factory=dict, repr=False)
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
         nodes = self.node_states()
@@ -74,18 +81,29 @@ class OmsPlanner:
                                  policy=self.policy, weights=self.weights, now=now)
 
     def node_states(self) -> tuple[NodeState, ...]:
-        states = []
-        for node in self.matrix.network.nodes:
-            kind = node.kind.value if hasattr(node.kind, "value") else str(node.kind)
-            left = max(0, node.daily_order_capacity - self.parcels_today.get(node.node_id, 0))
-            states.append(NodeState(
-                node_id=node.node_id, kind=kind, owner=getattr(node.owner, "value", node.owner),
-                city=node.city_adcode, ship_to_home=node.ship_to_home,
-                is_open=node.node_id not in self.down_nodes,
-                eligible=(kind != "store" or node.ship_to_home) and node.node_id not in self.down_nodes,
-                remaining_parcels=left, handover_lead_hours=0.0,  # MatrixLanes takes hand-over off per mode
-                rejection_rate=dict(self.rejection_rates.get(node.node_id, {}))))
-        return tuple(states)
+        """Every node as the engine sees it; rebuilt only when capacity use, learnt rejection
+        rates or outages changed since the last call."""
+        changed = [node for node in self.matrix.network.nodes if self._state_key(node) != self._keys.get(node.node_id)]
+        if changed or not self._nodes:
+            for node in changed:
+                self._states[node.node_id], self._keys[node.node_id] = self._node_state(node), self._state_key(node)
+            self._nodes = tuple(self._states[n.node_id] for n in self.matrix.network.nodes)
+        return self._nodes
+
+    def _state_key(self, node) -> tuple:
+        return (self.parcels_today.get(node.node_id, 0), id(self.rejection_rates.get(node.node_id)),
+                node.node_id in self.down_nodes)
+
+    def _node_state(self, node) -> NodeState:
+        kind = node.kind.value if hasattr(node.kind, "value") else str(node.kind)
+        down = node.node_id in self.down_nodes
+        return NodeState(
+            node_id=node.node_id, kind=kind, owner=getattr(node.owner, "value", node.owner),
+            city=node.city_adcode, ship_to_home=node.ship_to_home, is_open=not down,
+            eligible=(kind != "store" or node.ship_to_home) and not down,
+            remaining_parcels=max(0, node.daily_order_capacity - self.parcels_today.get(node.node_id, 0)),
+            handover_lead_hours=0.0,  # MatrixLanes takes the hand-over time off per lane's mode
+            rejection_rate=dict(self.rejection_rates.get(node.node_id, {})))
 
     def order(self, order: Order) -> OrderToAllocate:
         open_qty = order.open_quantities()

@@ -27,6 +27,7 @@ from warehouses.transit_matrix import TransitMatrix
 
 CST = ZoneInfo("Asia/Shanghai")
 ALLOCATORS = ("optimal", "greedy", "rdc_first")
+REFRESH_S = 60.0  # capacity use and rejection rates are re-read from the database this often
 
 
 def load_network(network_file: str | None, stores: int, seed: int, engine: Engine | None = None) -> Network:
@@ -57,16 +58,25 @@ class Fulfilment:
     policy: RoutingPolicy = field(default_factory=RoutingPolicy)
     default_allocator: str = "optimal"
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _planner: OmsPlanner | None = None
+    _refreshed_at: datetime | None = None
 
     def planner(self, catalogue: Catalogue, engine: Engine | None, now: datetime,
                 uow: AbstractUnitOfWork | None = None) -> OmsPlanner:
-        """A planner for decisions taken at `now`: today's used capacity per node and each node's
-        learnt rejection rate (stores that often cannot find stock are trusted less)."""
-        planner = OmsPlanner(self.matrix, catalogue, policy=self.policy)
-        if engine is not None:
+        """The planner for decisions taken at `now`, with today's used capacity per node and each
+        node's learnt rejection rate (stores that often cannot find stock are trusted less), both
+        re-read from the database at most every `REFRESH_S` so real-time allocation stays cheap."""
+        if self._planner is None:
+            self._planner = OmsPlanner(self.matrix, catalogue, policy=self.policy)
+        planner = self._planner
+        planner.catalogue = catalogue
+        stale = self._refreshed_at is None or (now - self._refreshed_at).total_seconds() > REFRESH_S \
+            or start_of_day(now) != start_of_day(self._refreshed_at)
+        if stale and engine is not None:
             planner.parcels_today = parcels_since(engine, start_of_day(now))
-        if uow is not None:
-            planner.rejection_rates = learnt_rejection_rates(uow)
+            if uow is not None:
+                planner.rejection_rates = learnt_rejection_rates(uow)
+            self._refreshed_at = now
         return planner
 
     def allocate(self, uow_factory: Callable[[], AbstractUnitOfWork], catalogue: Catalogue, *,
