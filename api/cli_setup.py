@@ -72,3 +72,21 @@ def allocate(allocator: str = typer.Option("optimal", help="optimal, greedy or r
     for name, value in vars(report).items():
         table.add_row(name, str(value))
     console.print(table)
+
+
+@setup_app.command()
+def escalate():
+    """Take shipments that stores left unaccepted or unpicked past their deadlines
+    (OMS_ACCEPT_DEADLINE_MINUTES, OMS_PICK_DEADLINE_MINUTES) and re-allocate them; run it from cron."""
+    from api.context import AppContext, CatalogueCache
+    from oms.escalation import escalate_overdue
+    from oms.persistence.database import make_engine
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    ctx = AppContext(settings=settings, engine=engine, catalogue=CatalogueCache(engine))
+    report = escalate_overdue(ctx.uow(), datetime.now(timezone.utc), settings.accept_deadline_minutes,
+                              settings.pick_deadline_minutes, ctx.planner, ctx.allocator)
+    console.print(f"escalated {len(report.escalated)} shipment(s): {', '.join(report.escalated) or '-'}")
+    if report.reallocation is not None:
+        console.print(f"re-allocation: {report.reallocation}")
