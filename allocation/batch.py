@@ -106,6 +106,7 @@ class OrderArrays:
     item_order: np.ndarray
     item_qty: np.ndarray
     order_item_start: np.ndarray  # items of order o are [start[o], start[o+1])
+    excluded: tuple[tuple[int, int], ...] = ()  # (order, node index) pairs the order must not use
 
     @property
     def n_orders(self) -> int:
@@ -139,6 +140,9 @@ def order_arrays(problem: AllocationProblem, net: NetworkArrays) -> OrderArrays:
             parts = [1] * ln.quantity if expand else [ln.quantity]
             i_line.extend([li] * len(parts)); i_qty.extend(parts)
         starts.append(len(i_line))
+    node_at = {nid: i for i, nid in enumerate(net.node_ids)}
+    excluded = tuple((o, node_at[n]) for o, order in enumerate(problem.orders)
+                     for n in order.excluded_nodes if n in node_at)
     paid = np.array([o.paid_at.timestamp() for o in problem.orders], dtype=float)
     i_line_a = np.array(i_line, dtype=np.int64)
     l_order_a = np.array(l_order, dtype=np.int64)
@@ -151,7 +155,8 @@ def order_arrays(problem: AllocationProblem, net: NetworkArrays) -> OrderArrays:
         line_sku=np.array(l_sku, dtype=np.int64), line_qty=np.array(l_qty, dtype=np.int64),
         line_value=np.array(l_val, dtype=np.int64), line_family=np.array(l_fam, dtype=np.int64),
         item_line=i_line_a, item_order=l_order_a[i_line_a] if len(i_line_a) else i_line_a,
-        item_qty=np.array(i_qty, dtype=np.int64), order_item_start=np.array(starts, dtype=np.int64))
+        item_qty=np.array(i_qty, dtype=np.int64), order_item_start=np.array(starts, dtype=np.int64),
+        excluded=excluded)
 
 
 def batch_families(problem: AllocationProblem) -> set[str]:

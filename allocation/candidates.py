@@ -68,6 +68,10 @@ def select_candidates(net: NetworkArrays, orders: OrderArrays, policy: RoutingPo
     chan_ok = channel_node_mask(policy, net, orders)
     ok = (pool >= 0) & chan_ok[orders.channel[:, None], np.maximum(pool, 0)]
     ok &= hard_rule_mask(policy, net, orders, pool)
+    if orders.excluded:  # a node that rejected the order's lines is not asked again
+        ex_o, ex_n = np.array(orders.excluded).T
+        rows, cols = np.nonzero(pool[ex_o] == ex_n[:, None])
+        ok[ex_o[rows], cols] = False
     reserve = store_reserve_units(policy, orders)
     avail = item_availability(net, orders, reserve, pool[orders.item_order])
     holds = np.logical_or.reduceat(avail >= orders.item_qty[:, None], orders.order_item_start[:-1], axis=0) \

@@ -100,6 +100,13 @@ def costs(sc: Scores, orders: OrderArrays, cols: Columns, fixed: np.ndarray, ite
     return total + sc.split_fen * np.maximum(parcels - 1, 0)
 
 
+def short(sc: Scores, cols: Columns) -> np.ndarray:
+    """bool [C]: the column backorders units some candidate node could ship (capacity permitting)."""
+    bo = cols.e_slot < 0
+    could = np.isfinite(sc.item_cost[cols.e_item[bo]]).any(axis=1)
+    return np.bincount(cols.e_col[bo][could], minlength=cols.n) > 0
+
+
 def usage(res: Resources, sc: Scores, orders: OrderArrays, cols: Columns):
     """Triplets (column, row key, amount) of the columns' resource use."""
     real = cols.e_slot >= 0

@@ -8,22 +8,33 @@
    every order is re-priced, contested ones get new columns, and uncontested
    ones that would rather move at these prices join the contested set.
 3. The last LP is made integral (fix integral orders, small MIP on the rest).
+4. Orders the integer phase left short of units a node could ship are completed
+   into the capacity that remains (`completion`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.big_batch import flow_phase
+from allocation.bound import lagrangian_bound
+from allocation.completion import complete_orders, short_orders
+from allocation.fitting import SearchState, fit_columns, fit_repair, residual, use_of
 from allocation.master import MasterData, round_lp, solve_lp
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
 from allocation.resources import overused_rows
+from allocation.sequential import sequential_assign
 
 SINGLE_NODE_COLUMNS = 6  # cheapest whole-order nodes seeded per contested order
+FLOW_THRESHOLD = 3000  # contested orders above which the min-cost-flow core decides first
+MOVERS_AFTER_FLOW = False
+NEIGHBOUR_LIMIT = 3000  # orders the repair master may re-decide after the flow
+REPAIR_LP_LIMIT = 1500  # more over-drawn orders than this are re-placed by `fit_repair` instead
 
 
 class SolverTimeLimit(Exception):
@@ -38,26 +49,68 @@ class Decomposed:
     stats: dict = field(default_factory=dict)
 
 
-def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: str = "glop") -> Decomposed:
+def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: str = "glop",
+              flow_threshold: int = FLOW_THRESHOLD) -> Decomposed:
     sc, o, res = prep.sc, prep.orders, prep.res
     free = price_orders(sc, o, sc.fixed, sc.item_cost)
-    choice = free.item_slot.copy()
-    bound = float(free.bound.sum())
-    owner, keys, amt = _use_of(prep, choice)
+    state = SearchState(free.item_slot.copy(), float(free.bound.sum()), np.zeros(0, np.int64), np.zeros(0))
+    owner, keys, amt = use_of(prep, state.choice)
     over, _ = overused_rows(res, keys, amt)
     stats = {"contested_orders": 0, "rounds": 0, "columns": 0, "over_rows": len(over)}
     if not len(over):
-        return Decomposed(choice, bound, None, stats)
+        return Decomposed(state.choice, state.bound, None, stats)
     contested = np.unique(owner[np.isin(keys, over)])
+    if len(contested) > flow_threshold:
+        note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats)
+    else:
+        note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
+                             stats)
+    # Completion: capacity the integer phase or a repair left unused goes to orders it left worse off
+    n_short = len(short_orders(prep, state.choice))
+    state.choice = complete_orders(prep, state.choice, free.value)
+    stats["completed_orders"] = n_short - len(short_orders(prep, state.choice))
+    return Decomposed(state.choice, state.bound, note, stats)
+
+
+def _big_conflict(prep: Prepared, state: SearchState, deadline: float, max_rounds: int, lp_solver: str,
+                  stats: dict) -> str | None:
+    """The min-cost-flow core decides, the master (or `fit_repair`) repairs what it over-draws."""
+    flow_phase(prep, state, deadline, stats)
+    owner, keys, amt = use_of(prep, state.choice)
+    over, _ = overused_rows(prep.res, keys, amt)
+    stats["over_rows_after_flow"] = len(over)
+    if not len(over):
+        return None
+    contested = np.unique(owner[np.isin(keys, over)])
+    stats["repair_orders"] = len(contested)
+    if len(contested) > REPAIR_LP_LIMIT:
+        state.choice = fit_repair(prep, state.choice, contested)
+        stats["repair"] = "fit"
+        return None
+    try:
+        return _master_phase(prep, state, owner, keys, amt, contested, MOVERS_AFTER_FLOW, deadline, max_rounds,
+                             lp_solver, stats)
+    except SolverTimeLimit:
+        state.choice = fit_repair(prep, state.choice, contested)
+        stats["repair"] = "fit_after_lp_time_limit"
+        return None
+
+
+def _master_phase(prep, state: SearchState, owner, keys, amt, contested, movers: bool, deadline: float,
+                  max_rounds: int, lp_solver: str, stats: dict) -> str | None:
+    sc, o, res = prep.sc, prep.orders, prep.res
     cols, priced, last, note = colmod.concat(), None, None, None
+    if not movers:
+        contested = _with_neighbours(prep, state.choice, owner, keys, contested)
     for rnd in range(max_rounds):
         if time.perf_counter() > deadline:
             note = f"time_limit: column generation stopped after {rnd} rounds"
             break
+        residual_of = residual(prep, owner, keys, amt, contested)
+        fits = fit_columns(prep, contested, residual_of, sc.fixed, sc.item_cost) if rnd == 0 else colmod.concat()
         cols = colmod.concat(colmod.subset(cols, np.flatnonzero(np.isin(cols.order, contested))),
-                             *_seed_columns(prep, contested, choice, priced))
+                             *_seed_columns(prep, contested, state.choice, priced), fits)
         cols, data = _master_data(prep, cols)
-        residual_of = _residual(prep, owner, keys, amt, contested)
         lp = solve_lp(data, residual_of, max(deadline - time.perf_counter(), 0.05), lp_solver)
         if lp.solution.status != "optimal":
             note = f"master_lp_{lp.solution.status}"
@@ -65,59 +118,57 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         last = (cols, data, lp, residual_of)
         fixed, item_cost = colmod.priced_costs(res, sc, o, lp.row_keys, lp.row_price)
         priced = price_orders(sc, o, fixed, item_cost)
-        bound = max(bound, float(priced.bound.sum() - (lp.row_price * res.capacity(lp.row_keys)).sum()))
+        state.bound = max(state.bound, float(priced.bound.sum() - (lp.row_price * res.capacity(lp.row_keys)).sum()))
         stats.update(rounds=rnd + 1, columns=cols.n, contested_orders=len(contested))
-        improving, movers = _wanting(prep, priced, lp, contested, choice, fixed, item_cost)
-        if not len(improving) and not len(movers):
+        improving, want_in = _wanting(prep, priced, lp, contested, state.choice, fixed, item_cost, movers)
+        if not len(improving) and not len(want_in):
             break
-        contested = np.union1d(contested, movers)
+        contested = np.union1d(contested, want_in)
     if last is None:
         raise SolverTimeLimit(note or "no master LP solved")
+    _integer_phase(prep, state, last, deadline, stats)
+    return note
+
+
+def _integer_phase(prep: Prepared, state: SearchState, last, deadline: float, stats: dict) -> None:
+    """Make the last master LP integral, adding columns that fit what the integral orders leave."""
+    sc, o, res = prep.sc, prep.orders, prep.res
     cols, data, lp, residual_of = last
+    if len(state.base_keys):
+        state.bound = max(state.bound, lagrangian_bound(prep, *state.merged_prices(lp.row_keys, lp.row_price)))
     fixed, item_cost = colmod.priced_costs(res, sc, o, lp.row_keys, lp.row_price)
     fitted: list[colmod.Columns] = []
 
-    def more(frac_orders, residual_after):
-        extra = fit_columns(prep, frac_orders, residual_after, fixed, item_cost)
+    def more(free_orders, residual_after):
+        # plans that fit what the fixed orders leave, at the LP's prices and at plain cost:
+        # once rounded, capacity an order does not take is simply unused
+        # and the baseline's plans of them within that capacity: jointly feasible, a hint the MIP can only beat
+        extra, data_extra = _master_data(prep, colmod.concat(
+            fit_columns(prep, free_orders, residual_after, fixed, item_cost),
+            fit_columns(prep, free_orders, residual_after, sc.fixed, sc.item_cost),
+            colmod.from_item_slots(o, free_orders, sequential_assign(prep, sc.ship, free_orders, residual_after))))
         fitted.append(extra)
-        return _master_data(prep, extra)[1]
+        stats["mip_orders"] = len(free_orders)
+        return data_extra
 
     chosen, how = round_lp(data, lp.solution.x, residual_of, max(deadline - time.perf_counter(), 0.5), more)
     stats["integer_phase"] = how
     if fitted:
         cols = colmod.concat_keep(cols, fitted[0])
     picked = colmod.subset(cols, np.sort(chosen))
-    choice[picked.e_item] = picked.e_slot
-    return Decomposed(choice, bound, note, stats)
+    state.choice[picked.e_item] = picked.e_slot
 
 
-def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost) -> colmod.Columns:
-    """Each order's best plan at the given prices using only the capacity left (`residual_of`),
-    so the column fits on its own: the LP may have used a column half-way, a MIP cannot."""
-    sc, o, res = prep.sc, prep.orders, prep.res
-    nd = np.maximum(sc.nodes, 0)
-    parcel_left = residual_of(res.parcel_key(nd).ravel()).reshape(nd.shape)
-    pick_left = residual_of(res.pick_key(nd).ravel()).reshape(nd.shape)
-    item_nodes = nd[o.item_order]
-    sku = np.maximum(o.line_sku[o.item_line], 0)[:, None]
-    is_store = prep.net.kind[item_nodes] == 0
-    reserve = sc.reserve[o.item_order][:, None]
-    avail = sc.avail.astype(float)
-    for li, level in enumerate(res.levels):
-        applies = (level == 0) | (is_store & (reserve >= level))
-        left = residual_of(res.stock_key(li, item_nodes, sku).ravel()).reshape(item_nodes.shape)
-        avail = np.where(applies, np.minimum(avail, left), avail)
-    avail = np.floor(avail + 1e-9).astype(np.int64)
-    view = replace(sc, avail=avail, pick_cap=np.floor(pick_left + 1e-9).astype(np.int64))
-    f = np.where(parcel_left >= 1 - 1e-9, fixed, np.inf)
-    c = np.where((avail >= o.item_qty[:, None]) & (pick_left[o.item_order] >= o.item_qty[:, None]), item_cost, np.inf)
-    priced = price_orders(view, o, f, c, subset=ords)
-    return colmod.from_item_slots(o, ords, priced.item_slot)
-
-
-def _use_of(prep: Prepared, item_slot: np.ndarray):
-    real = np.flatnonzero(item_slot >= 0)
-    return prep.res.usage(prep.sc, prep.orders, prep.orders.item_order[real], real, item_slot[real])
+def _with_neighbours(prep: Prepared, choice, owner, keys, contested, limit: int = NEIGHBOUR_LIMIT) -> np.ndarray:
+    """Contested orders plus the orders now using rows their alternative plans need, so the
+    master can move a neighbour aside instead of backordering (at most `limit` orders)."""
+    seeds = colmod.concat(*_seed_columns(prep, contested, choice, None))
+    _, rows, _ = colmod.usage(prep.res, prep.sc, prep.orders, seeds)
+    near = np.setdiff1d(np.unique(owner[np.isin(keys, np.unique(rows))]), contested)
+    room = max(limit - len(contested), 0)
+    if len(near) > room:
+        near = np.random.default_rng(len(near)).choice(near, size=room, replace=False)
+    return np.union1d(contested, near)
 
 
 def _seed_columns(prep: Prepared, contested: np.ndarray, choice: np.ndarray, priced: Priced | None):
@@ -140,33 +191,17 @@ def _master_data(prep: Prepared, cols: colmod.Columns) -> tuple[colmod.Columns, 
         cols = colmod.subset(cols, np.setdiff1d(np.arange(cols.n), too_big))
         u_col, u_key, u_amt = colmod.usage(prep.res, prep.sc, prep.orders, cols)
     cost = colmod.costs(prep.sc, prep.orders, cols, prep.sc.fixed, prep.sc.item_cost)
-    return cols, MasterData(cols.order, cost, u_col, u_key, u_amt)
+    short = colmod.short(prep.sc, cols)
+    return cols, MasterData(cols.order, cost, u_col, u_key, u_amt, short)
 
 
-def _residual(prep: Prepared, owner, keys, amt, contested):
-    """Capacity of each row left by the orders that keep their own best plan."""
-    keep = ~np.isin(owner, contested)
-    used_keys, inv = np.unique(keys[keep], return_inverse=True)
-    used = np.bincount(inv, weights=amt[keep], minlength=len(used_keys))
-
-    def residual_of(q: np.ndarray) -> np.ndarray:
-        cap = prep.res.capacity(q).astype(float)
-        if not len(used_keys):
-            return cap
-        pos = np.minimum(np.searchsorted(used_keys, q), len(used_keys) - 1)
-        return cap - np.where(used_keys[pos] == q, used[pos], 0.0)
-
-    return residual_of
-
-
-def _wanting(prep, priced, lp, contested, choice, fixed, item_cost):
+def _wanting(prep, priced, lp, contested, choice, fixed, item_cost, movers: bool = True):
     """Contested orders with a column of negative reduced cost; others that would move at these prices."""
     mu = np.zeros(prep.orders.n_orders)
     mu[lp.orders] = lp.order_dual
     improving = contested[priced.value[contested] < mu[contested] - 0.01 - 1e-7 * np.abs(mu[contested])]
     others = np.setdiff1d(np.arange(prep.orders.n_orders), contested)
-    if not len(others):
-        return improving, others
+    if not len(others) or not movers:
+        return improving, others[:0]
     cur = colmod.costs(prep.sc, prep.orders, colmod.from_item_slots(prep.orders, others, choice), fixed, item_cost)
-    movers = others[priced.value[others] < cur - 0.01 - 1e-7 * np.abs(cur)]
-    return improving, movers
+    return improving, others[priced.value[others] < cur - 0.01 - 1e-7 * np.abs(cur)]

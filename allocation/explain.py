@@ -67,17 +67,21 @@ def alternatives(prep: Prepared, parcels: Parcels, how_many: int = 3) -> list[tu
     total = np.where(feasible & np.isfinite(sc.fixed[o]), total, np.inf)
     total[np.arange(len(o)), parcels.slot] = np.inf
     best = np.argsort(total, axis=1, kind="stable")[:, :how_many]
+    rows = np.arange(len(o))[:, None]
+    ok = np.isfinite(total[rows, best]).tolist()
+    parts = [np.rint(a).astype(np.int64).tolist() for a in (
+        sc.ship[o[:, None], best], np.broadcast_to(np.where(parcels.is_extra, int(sc.split_fen), 0)[:, None], best.shape),
+        sc.late[o[:, None], best], sc.handle_parcel[o[:, None], best] + unit[rows, best], rej[rows, best],
+        sc.policy[o[:, None], best])]
+    names = np.array(prep.net.node_ids, dtype=object)[sc.nodes[o[:, None], best]].tolist()
     out = []
-    node_ids = prep.net.node_ids
     for p in range(len(o)):
         alts = []
-        for k in best[p]:
-            t = total[p, k]
-            if not np.isfinite(t):
+        for j in range(best.shape[1]):
+            if not ok[p][j]:
                 break
-            br = CostBreakdown(int(round(sc.ship[o[p], k])), int(sc.split_fen) if parcels.is_extra[p] else 0,
-                               int(round(sc.late[o[p], k])), int(round(sc.handle_parcel[o[p], k] + unit[p, k])),
-                               int(round(rej[p, k])), int(round(sc.policy[o[p], k])))
-            alts.append(Alternative(node_ids[sc.nodes[o[p], k]], br.total_fen, br))
+            br = CostBreakdown(parts[0][p][j], parts[1][p][j], parts[2][p][j], parts[3][p][j], parts[4][p][j],
+                               parts[5][p][j])
+            alts.append(Alternative(names[p][j], br.total_fen, br))
         out.append(tuple(alts))
     return out

@@ -2,7 +2,9 @@
 
 LP (GLOP) for prices and a fractional optimum; then, because an extreme point
 of this LP has at most one fractional order per binding resource row, the
-integral orders are fixed and only the fractional ones go to a small MIP (CP-SAT).
+integral orders are fixed and only the fractional ones go to a small MIP.
+Orders integral at a plan that leaves shippable units backordered are not
+fixed: rounding the fractional orders down frees capacity they may now use.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from allocation.sparse_solve import SparseSolution, solve_sparse
 
 INTEGRAL = 1.0 - 1e-6
 MIP_SOLVER = "scip"
-NEIGHBOURHOOD = False
+NEIGHBOURHOOD = True  # integral orders on rows the re-decided orders want are re-decided too
 
 
 @dataclass(eq=False)
@@ -27,6 +29,7 @@ class MasterData:
     use_col: np.ndarray  # resource use triplets
     use_key: np.ndarray
     use_amt: np.ndarray
+    col_short: np.ndarray  # bool [C]: leaves units backordered that a candidate node could ship
 
 
 def _rows(data: MasterData, residual_of) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -78,9 +81,8 @@ def round_lp(data: MasterData, x: np.ndarray, residual_of, time_limit_s: float,
 
     `more(frac_orders, residual_after)` may add columns that fit what is left
     (indices after `data`'s). Returns (chosen column indices, how the fractional part was solved)."""
-    integral = x >= INTEGRAL
-    free_orders = _neighbourhood(data, x) if NEIGHBOURHOOD else data.col_order[~integral & (x > 1e-9)]
-    integral &= ~np.isin(data.col_order, free_orders)
+    free_orders = _free_orders(data, x, residual_of)
+    integral = (x >= INTEGRAL) & ~np.isin(data.col_order, free_orders)
     fixed_orders = data.col_order[integral]
     frac_cols = np.flatnonzero(~np.isin(data.col_order, fixed_orders))
     chosen = list(np.flatnonzero(integral))
@@ -110,21 +112,29 @@ def round_lp(data: MasterData, x: np.ndarray, residual_of, time_limit_s: float,
     return np.array(chosen + list(_greedy_fill(sub, frac_cols, x, residual_after)), dtype=np.int64), "greedy_repair"
 
 
-def _neighbourhood(data: MasterData, x: np.ndarray) -> np.ndarray:
-    """Orders with a fractional column, plus the orders whose LP columns share a row with one:
-    re-deciding them together lets the MIP move an integral neighbour out of the way."""
-    frac = (x > 1e-9) & (x < INTEGRAL)
-    frac_orders = np.unique(data.col_order[frac])
-    on = (x > 1e-9)[data.use_col]
-    rows = np.unique(data.use_key[on & frac[data.use_col]])
-    near = np.isin(data.use_key, rows) & on
-    return np.union1d(frac_orders, data.col_order[data.use_col[near]])
+def _free_orders(data: MasterData, x: np.ndarray, residual_of) -> np.ndarray:
+    """Orders the MIP re-decides: those the LP splits between columns, those it leaves short of
+    units a node could ship, and (`NEIGHBOURHOOD`) the integral orders on the rows those want that
+    the LP fills: rounding a split order down frees capacity, moving a neighbour may make room."""
+    integral = x >= INTEGRAL
+    frac = np.unique(data.col_order[~integral & (x > 1e-9)])
+    if not len(frac):
+        return frac
+    free = np.union1d(frac, data.col_order[integral & data.col_short])
+    if not NEIGHBOURHOOD:
+        return free
+    wanted = np.unique(data.use_key[np.isin(data.col_order[data.use_col], free)])
+    keys, inv = np.unique(data.use_key, return_inverse=True)
+    load = np.bincount(inv, weights=data.use_amt * x[data.use_col], minlength=len(keys))
+    tight = np.intersect1d(wanted, keys[load >= residual_of(keys) - 1e-6])
+    near = integral[data.use_col] & np.isin(data.use_key, tight)
+    return np.union1d(free, data.col_order[data.use_col[near]])
 
 
 def _append(a: MasterData, b: MasterData) -> MasterData:
     n = len(a.col_order)
     return MasterData(np.r_[a.col_order, b.col_order], np.r_[a.col_cost, b.col_cost], np.r_[a.use_col, b.use_col + n],
-                      np.r_[a.use_key, b.use_key], np.r_[a.use_amt, b.use_amt])
+                      np.r_[a.use_key, b.use_key], np.r_[a.use_amt, b.use_amt], np.r_[a.col_short, b.col_short])
 
 
 def _sub(data: MasterData, cols: np.ndarray) -> MasterData:
@@ -132,7 +142,7 @@ def _sub(data: MasterData, cols: np.ndarray) -> MasterData:
     new[cols] = np.arange(len(cols))
     m = new[data.use_col] >= 0
     return MasterData(data.col_order[cols], data.col_cost[cols], new[data.use_col[m]],
-                      data.use_key[m], data.use_amt[m])
+                      data.use_key[m], data.use_amt[m], data.col_short[cols])
 
 
 def _greedy_fill(sub: MasterData, frac_cols: np.ndarray, x: np.ndarray, residual_of) -> list[int]:

@@ -10,6 +10,7 @@ heuristic plan and a valid weaker bound.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ from allocation.batch import OrderArrays
 from allocation.scoring import Scores
 
 MAX_EXACT_ITEMS = 6
+TOP_NODES = 4  # best nodes kept per group: seats up to 4 groups of a plan on distinct nodes exactly
 
 
 @lru_cache(maxsize=None)
@@ -87,58 +89,112 @@ class _GroupFit:
 
 @dataclass(eq=False)
 class _Groups:
-    """Per order and group of items (bitmask): best and second-best node, costs, value."""
+    """Per order and group of items (bitmask): its best nodes, their costs, the group's value."""
 
-    real: np.ndarray  # [n, 2^L] cost at the best node (fixed + items); inf = no node
-    arg: np.ndarray
-    real2: np.ndarray  # at the second-best node
-    arg2: np.ndarray
+    top_real: np.ndarray  # [n, 2^L, T] cost at the group's T best nodes (fixed + items); inf = no node
+    top_arg: np.ndarray  # [n, 2^L, T] those nodes' slots, best first
     bo: np.ndarray  # cost of backordering the group
     val: np.ndarray  # merchandise value of the group
+
+    @property
+    def real(self) -> np.ndarray:
+        return self.top_real[:, :, 0]
+
+    @property
+    def arg(self) -> np.ndarray:
+        return self.top_arg[:, :, 0]
 
 
 def _groups(sc: Scores, fixed, cost, qty, value, fits: _GroupFit) -> _Groups:
     n, size, k = cost.shape
+    t = min(k, TOP_NODES)
     shape = (n, 1 << size)
-    g_ = _Groups(np.full(shape, np.inf), np.zeros(shape, np.int64), np.full(shape, np.inf),
-                 np.zeros(shape, np.int64), np.zeros(shape), np.zeros(shape))
-    rows = np.arange(n)
+    g_ = _Groups(np.full(shape + (t,), np.inf), np.zeros(shape + (t,), np.int64), np.zeros(shape), np.zeros(shape))
     for g in range(1, 1 << size):
         members = [i for i in range(size) if g >> i & 1]
         tot = np.where(fits.ok(members), fixed + cost[:, members, :].sum(axis=1), np.inf)
-        top = np.argsort(tot, axis=1, kind="stable")[:, :2] if k > 1 else np.zeros((n, 1), np.int64)
-        g_.arg[:, g], g_.real[:, g] = top[:, 0], tot[rows, top[:, 0]]
-        if k > 1:
-            g_.arg2[:, g], g_.real2[:, g] = top[:, 1], tot[rows, top[:, 1]]
+        top = np.argsort(tot, axis=1, kind="stable")[:, :t]
+        g_.top_arg[:, g], g_.top_real[:, g] = top, np.take_along_axis(tot, top, axis=1)
         g_.bo[:, g] = sc.backorder_fen * qty[:, members].sum(axis=1)
         g_.val[:, g] = value[:, members].sum(axis=1)
     return g_
 
 
 def _partition(gr: _Groups, part, min_value, rows=slice(None)):
-    """Group costs of one partition: relaxed (two groups may pick one node: a valid bound)
-    and repaired (a clash sends one group to its second-best node: a real plan)."""
-    relaxed = _group_real(gr.real[rows], gr.val[rows], part, min_value)
-    r, a = relaxed.copy(), gr.arg[rows][:, part].copy()
-    if len(part) >= 2:
-        r2, a2 = _group_real(gr.real2[rows], gr.val[rows], part, min_value), gr.arg2[rows][:, part]
-        for x in range(len(part)):
-            for y in range(x + 1, len(part)):
-                clash = (a[:, x] == a[:, y]) & np.isfinite(r[:, x]) & np.isfinite(r[:, y])
-                move_y = clash & (r[:, x] + r2[:, y] <= r2[:, x] + r[:, y])
-                move_x = clash & ~move_y
-                r[move_y, y], a[move_y, y] = r2[move_y, y], a2[move_y, y]
-                r[move_x, x], a[move_x, x] = r2[move_x, x], a2[move_x, x]
+    """Group costs of one partition: relaxed (two groups may pick one node: a valid bound) and
+    seated (groups on distinct nodes: a real plan; a group that finds no node left cannot ship)."""
+    top = _top_costs(gr, part, min_value, rows)
+    relaxed = top[:, :, 0]
+    r, a = relaxed.copy(), gr.top_arg[rows][:, part, 0].copy()
+    clash = np.zeros(len(r), dtype=bool)
+    for x in range(len(part)):
+        for y in range(x + 1, len(part)):
+            clash |= (a[:, x] == a[:, y]) & np.isfinite(r[:, x]) & np.isfinite(r[:, y])
+    if clash.any():
+        r[clash], a[clash] = _seat(top[clash], gr.top_arg[rows][:, part][clash], gr.bo[rows][:, part][clash])
     return relaxed, r, a
 
 
-def _choose(r: np.ndarray, bo: np.ndarray, split: float):
-    """Cost of the partition when each group ships (cost + split) or is backordered, and the choice."""
+def _top_costs(gr: _Groups, part, min_value, rows=slice(None), depth: int | None = None) -> np.ndarray:
+    """[n, G, depth] costs of the partition's groups at their best nodes."""
+    top = gr.top_real[rows][:, part, :depth]
+    if len(part) >= 2 and min_value > 0:  # a split parcel must be worth shipping
+        top = np.where((gr.val[rows][:, part] < min_value)[:, :, None], np.inf, top)
+    return top
+
+
+def _seat(top_r: np.ndarray, top_a: np.ndarray, bo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cheapest seating of each row's G groups on distinct nodes, a group at one of its best nodes
+    or at none (then it waits: inf). With G groups a group's G best nodes are enough, so this is
+    exact for G <= T; beyond, groups take their best nodes in turn."""
+    m, g, t = top_r.shape
+    if g > t:
+        return _seat_in_turn(top_r, top_a)
+    ways = _seatings(g, t)  # [C, g] option index per group; index t = not seated
+    opt_r = np.concatenate([top_r, np.full((m, g, 1), np.inf)], axis=2)
+    opt_a = np.concatenate([top_a, -1 - np.arange(g)[None, :, None].repeat(m, axis=0)], axis=2)
+    groups = np.arange(g)
+    r_w, a_w = opt_r[:, groups, ways], opt_a[:, groups, ways]  # [m, C, g]
+    seated = np.isfinite(r_w)
+    total = np.where(seated, r_w - bo[:, None, :], 0.0).sum(axis=2)
+    for x in range(g):
+        for y in range(x + 1, g):
+            total[(a_w[:, :, x] == a_w[:, :, y]) & seated[:, :, x] & seated[:, :, y]] = np.inf
+    best = np.argmin(total, axis=1)
+    rows = np.arange(m)
+    return r_w[rows, best], np.where(seated[rows, best], a_w[rows, best], top_a[:, :, 0])
+
+
+def _seat_in_turn(top_r: np.ndarray, top_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m, g, t = top_r.shape
+    r, a = np.full((m, g), np.inf), top_a[:, :, 0].copy()
+    for x in range(g):
+        for j in range(t):
+            free = np.isinf(r[:, x]) & np.isfinite(top_r[:, x, j])
+            for y in range(x):
+                free &= ~(np.isfinite(r[:, y]) & (a[:, y] == top_a[:, x, j]))
+            r[free, x], a[free, x] = top_r[free, x, j], top_a[free, x, j]
+    return r, a
+
+
+@lru_cache(maxsize=None)
+def _seatings(g: int, t: int) -> np.ndarray:
+    """Every choice of one of t best nodes or none for each of g groups: int [(t + 1)^g, g]."""
+    return np.array(list(itertools.product(range(t + 1), repeat=g)), dtype=np.int64).reshape(-1, g)
+
+
+def _choose(r: np.ndarray, bo: np.ndarray, split: float, max_parcels: int):
+    """Cost of the partition when each group ships (cost + split) or is backordered, at most
+    `max_parcels` groups shipping, and the choice."""
     d = r + split - bo
-    s = bo.sum(axis=1) + np.minimum(d, 0).sum(axis=1)
+    go_real = d < 0
+    if r.shape[1] > max_parcels:  # partitions have at most one group more: it waits
+        over = go_real.sum(axis=1) > max_parcels
+        least = np.argmax(np.where(go_real, d, -np.inf), axis=1)
+        go_real[over, least[over]] = False
+    s = bo.sum(axis=1) + np.where(go_real, d, 0.0).sum(axis=1)
     dmin_at = np.argmin(d, axis=1)
     dmin = d[np.arange(len(d)), dmin_at]
-    go_real = d < 0
     force = ~go_real.any(axis=1) & (dmin - split < 0)  # one parcel beats backordering all
     go_real[force, dmin_at[force]] = True
     return np.where(dmin < 0, s - split, s + np.minimum(0.0, dmin - split)), go_real
@@ -147,22 +203,31 @@ def _choose(r: np.ndarray, bo: np.ndarray, split: float):
 def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, value: np.ndarray, fits: _GroupFit):
     n, size, _ = cost.shape
     gr = _groups(sc, fixed, cost, qty, value, fits)
-    best, bound = np.full(n, np.inf), np.full(n, np.inf)
-    best_part = np.zeros(n, dtype=np.int64)
-    parts = [p for p in set_partitions(size) if len(p) <= sc.max_parcels]
+    # a plan ships at most max_parcels groups; what it backorders can form one more group
+    parts = [p for p in set_partitions(size) if len(p) <= sc.max_parcels + 1]
+    best, one_group = _one_parcel(gr)
+    bound = best.copy()
+    best_part = np.full(n, -1, dtype=np.int64)  # -1: one parcel, the rest backordered
     for pi, part in enumerate(parts):
-        relaxed, r, _ = _partition(gr, part, sc.min_split_value_fen)
-        bound = np.minimum(bound, _choose(relaxed, gr.bo[:, part], sc.split_fen)[0])
-        c, _ = _choose(r, gr.bo[:, part], sc.split_fen)
-        better = c < best
-        best = np.where(better, c, best)
-        best_part[better] = pi
+        relaxed = _top_costs(gr, part, sc.min_split_value_fen, depth=1)[:, :, 0]
+        c = _choose(relaxed, gr.bo[:, part], sc.split_fen, sc.max_parcels)[0]
+        bound = np.minimum(bound, c)
+        live = np.flatnonzero(c < best)  # seating groups on distinct nodes only costs more
+        _, r, _ = _partition(gr, part, sc.min_split_value_fen, live)
+        c = _choose(r, gr.bo[live][:, part], sc.split_fen, sc.max_parcels)[0]
+        better = c < best[live]
+        best[live[better]] = c[better]
+        best_part[live[better]] = pi
     slots = np.full((n, size), -1, dtype=np.int64)
-    for pi in np.unique(best_part):
+    one = np.flatnonzero(best_part < 0)
+    for i in range(size):
+        inside = (one_group[one] >> i & 1).astype(bool)
+        slots[one[inside], i] = gr.arg[one[inside], one_group[one[inside]]]
+    for pi in np.unique(best_part[best_part >= 0]):
         rows = np.flatnonzero(best_part == pi)
         part = parts[pi]
         _, r, a = _partition(gr, part, sc.min_split_value_fen, rows)
-        _, go_real = _choose(r, gr.bo[rows][:, part], sc.split_fen)
+        _, go_real = _choose(r, gr.bo[rows][:, part], sc.split_fen, sc.max_parcels)
         for gi, g in enumerate(part):
             for i in range(size):
                 if g >> i & 1:
@@ -170,11 +235,12 @@ def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, val
     return best, np.minimum(bound, best), slots
 
 
-def _group_real(real, val, part, min_value) -> np.ndarray:
-    r = real[:, part]
-    if len(part) >= 2 and min_value > 0:
-        r = np.where(val[:, part] < min_value, np.inf, r)  # a split parcel must be worth shipping
-    return r
+def _one_parcel(gr: _Groups) -> tuple[np.ndarray, np.ndarray]:
+    """Best plan shipping one group and backordering the rest (no split, so no minimum parcel
+    value applies), and that group's bitmask."""
+    gain = gr.real - gr.bo  # column 0 (no items) is inf
+    g = np.argmin(gain, axis=1)
+    return gr.bo[:, -1] + gain[np.arange(len(g)), g], g
 
 
 def _heuristic(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray):

@@ -18,6 +18,7 @@ from allocation.policy import RoutingPolicy
 NodeKind = Literal["store", "rdc", "cloud"]
 Owner = Literal["brand", "franchisee"]
 ANY_FAMILY = "*"  # key of a node's rejection rate for SKU families it has no own data on
+NO_LANE_COST_FEN = 10**9  # a lane quoted at or above this cost does not exist (node cannot serve the district)
 
 
 class AllocationInputError(ValueError):
@@ -60,6 +61,7 @@ class OrderToAllocate:
     paid_at: datetime
     promise_at: datetime
     splittable_lines: bool = False
+    excluded_nodes: frozenset[str] = frozenset()  # nodes that rejected this order's lines
 
     def __post_init__(self) -> None:
         if not self.lines:

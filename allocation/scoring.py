@@ -15,6 +15,7 @@ from allocation.batch import NetworkArrays, OrderArrays
 from allocation.candidates import item_availability
 from allocation.costs import CostWeights
 from allocation.policy import RoutingPolicy
+from allocation.problem import NO_LANE_COST_FEN
 from allocation.rules import filter_mask, min_units_rules, preference_cost, store_reserve_units
 
 
@@ -55,6 +56,7 @@ def score(net: NetworkArrays, orders: OrderArrays, cand: np.ndarray, lanes, poli
     late = weights.late_penalty_fen * (1.0 - p) + np.where(late_ship, fine[orders.channel][:, None], 0.0)
     handle_parcel = np.array(weights.parcel_handling_by_code(), dtype=float)[net.kind[nd]]
     usable = valid & _channel_hard_limits(policy, orders, p, late_ship) & (net.parcel_cap[nd] > 0)
+    usable &= ship < NO_LANE_COST_FEN
 
     reserve = store_reserve_units(policy, orders)
     item_nodes = cand[orders.item_order]

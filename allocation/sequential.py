@@ -15,9 +15,10 @@ from allocation.prepare import Prepared
 class Ledger:
     """Remaining capacity of every resource row, drawn down as orders are placed."""
 
-    def __init__(self, prep: Prepared):
+    def __init__(self, prep: Prepared, capacity_of=None):
         self.prep = prep
         self.res = prep.res
+        self.capacity_of = capacity_of or prep.res.capacity  # rows' capacity (the master passes what is left)
         self.used: dict[int, int] = {}
         self.cap: dict[int, int] = {}
         self.is_store = (prep.net.kind == STORE).tolist()
@@ -26,7 +27,7 @@ class Ledger:
     def _capacity(self, key: int) -> int:
         cap = self.cap.get(key)
         if cap is None:
-            cap = int(self.res.capacity(np.array([key]))[0])
+            cap = int(np.floor(self.capacity_of(np.array([key]))[0] + 1e-9))
             self.cap[key] = cap
         return cap
 
@@ -55,18 +56,22 @@ class Ledger:
             self.used[k] = self.used.get(k, 0) + a
 
 
-def sequential_assign(prep: Prepared, rank: np.ndarray) -> np.ndarray:
-    """Slot per item (-1 = backorder), placing orders in payment order by `rank` [O, K] (low first)."""
+def sequential_assign(prep: Prepared, rank: np.ndarray, orders: np.ndarray | None = None,
+                      capacity_of=None) -> np.ndarray:
+    """Slot per item (-1 = backorder), placing orders in payment order by `rank` [O, K] (low first).
+
+    Only `orders` are placed when given (other items stay -1), within `capacity_of` rows when given."""
     o_arr, sc = prep.orders, prep.sc
     item_slot = np.full(len(o_arr.item_qty), -1, dtype=np.int64)
-    ledger = Ledger(prep)
+    ledger = Ledger(prep, capacity_of)
     rank = np.where(np.isfinite(sc.fixed), rank, np.inf)
     order_of_slots = np.argsort(rank, axis=1, kind="stable").tolist()
     usable = np.isfinite(rank).tolist()
     can = np.isfinite(sc.item_cost).tolist()
     starts = o_arr.order_item_start.tolist()
     nodes = sc.nodes.tolist()
-    for o in np.argsort(o_arr.paid_rank, kind="stable").tolist():
+    todo = np.arange(o_arr.n_orders) if orders is None else np.asarray(orders, dtype=np.int64)
+    for o in todo[np.argsort(o_arr.paid_rank[todo], kind="stable")].tolist():
         items = list(range(starts[o], starts[o + 1]))
         slots = [k for k in order_of_slots[o] if usable[o][k]]
         if not _place_whole(ledger, o, items, slots, nodes[o], can, item_slot):

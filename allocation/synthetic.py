@@ -67,6 +67,7 @@ def synthetic_network(seed: int = 7, n_stores: int = 1000, n_skus: int = 5000, n
     """`demand_units` sizes warehouse stock and capacity to the batch; `tight` makes capacity scarce."""
     rng = np.random.default_rng(seed)
     names, clat, clon, cw = _cities(rng, n_cities)
+    n_cities = len(names)  # the big cities are always there
     n_d = rng.integers(3, 9, size=n_cities)
     d_city = np.repeat(np.arange(n_cities), n_d)
     d_lat = clat[d_city] + rng.normal(0, 0.06, len(d_city))

@@ -17,7 +17,7 @@ from oms.commands import OrderQuery
 from oms.exceptions import OmsError
 from oms.idempotency import ActionKey
 from oms.inventory import StockLevel
-from oms.lifecycle import ShipmentStatus
+from oms.lifecycle import OPEN_SHIPMENT_STATUSES as _OPEN, ShipmentStatus
 from oms.orders import Order
 
 
@@ -174,12 +174,18 @@ class OrderTable(dict):
         self.update(*args, **kwargs)
 
     def __setitem__(self, order_id: int, order: Order) -> None:
-        self._unindex(order_id)
         super().__setitem__(order_id, order)
-        nodes = tuple({s.node_id for s in order.shipments if s.is_open})
-        self._indexed[order_id] = (order.status, nodes)
-        self.by_status.setdefault(order.status, {})[order_id] = None
-        for node_id in nodes:
+        nodes = ()
+        for s in order.shipments:
+            if s.status in _OPEN and s.node_id not in nodes:
+                nodes += (s.node_id,)
+        entry = (order.status, nodes)
+        if self._indexed.get(order_id) == entry:
+            return
+        self._unindex(order_id)
+        self._indexed[order_id] = entry
+        self.by_status.setdefault(entry[0], {})[order_id] = None
+        for node_id in entry[1]:
             self.open_at.setdefault(node_id, {})[order_id] = None
 
     def __delitem__(self, order_id: int) -> None:
@@ -222,12 +228,12 @@ class StockTable(dict):
 
     def __init__(self, *args, **kwargs):
         super().__init__()
-        self.by_sku: dict[str, dict[tuple[str, str], None]] = {}
+        self.by_sku: dict[str, dict[tuple[str, str], StockLevel]] = {}
         self.update(*args, **kwargs)
 
     def __setitem__(self, key: tuple[str, str], level: StockLevel) -> None:
         super().__setitem__(key, level)
-        self.by_sku.setdefault(key[1], {})[key] = None
+        self.by_sku.setdefault(key[1], {})[key] = level
 
     def __delitem__(self, key: tuple[str, str]) -> None:
         super().__delitem__(key)
@@ -281,13 +287,16 @@ def _shallow(obj):
     return new
 
 
+_CONTAINERS = (dict, list)
+
+
 def _plain(value):
     """A copy of JSON-like data (dicts, lists, atoms), as stored in `Shipment.explanation`."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    if type(value) is dict:
+        return {k: _plain(v) if type(v) in _CONTAINERS else v for k, v in value.items()}
+    if type(value) is list:
+        return [_plain(v) if type(v) in _CONTAINERS else v for v in value]
+    return copy.deepcopy(value)
 
 
 _ORDER_FIELDS = frozenset(Order.__dataclass_fields__)
@@ -442,11 +451,19 @@ class InMemoryStock(StockRepository):
         return self.staged[key]
 
     def for_skus(self, sku_codes: Iterable[str]) -> list[StockLevel]:
+        """A read snapshot. Levels this unit of work changed are copies; the others are the stored
+        records themselves, shared rather than copied (an allocation wave reads ~100k of them): a
+        commit replaces stored records and never changes them, so they stay a consistent snapshot,
+        and callers must only read them."""
         wanted = set(sku_codes)
-        stored, staged, index = self._store.stock, self.staged, self._store.stock.by_sku
-        levels = [staged.get(key) or stored[key] for sku in wanted for key in index.get(sku, ())]
-        levels += [v for k, v in staged.items() if k[1] in wanted and k not in stored]
-        return [clone_level(v) for v in levels]
+        index, staged = self._store.stock.by_sku, self.staged
+        levels = [level for sku in wanted for level in index.get(sku, {}).values()]
+        if staged:
+            levels = [staged.get((lv.node_id, lv.sku_code), lv) for lv in levels]
+            stored = self._store.stock
+            levels += [v for k, v in staged.items() if k[1] in wanted and k not in stored]
+            levels = [clone_level(lv) if (lv.node_id, lv.sku_code) in staged else lv for lv in levels]
+        return levels
 
     def add(self, level: StockLevel) -> None:
         self.staged[(level.node_id, level.sku_code)] = level
@@ -479,10 +496,11 @@ class InMemoryUnitOfWork(AbstractUnitOfWork):
         return self
 
     def commit(self) -> None:
-        self.store.orders.update(self.orders.staged)
-        self.store.order_keys.update(self.orders.new_keys)
-        self.store.stock.update(self.stock.staged)
-        self.store.extras["action_keys"].update(self.actions.staged)
+        for table, staged in ((self.store.orders, self.orders.staged), (self.store.order_keys, self.orders.new_keys),
+                              (self.store.stock, self.stock.staged),
+                              (self.store.extras["action_keys"], self.actions.staged)):
+            for key, value in staged.items():
+                table[key] = value
         self.rollback()
         self.committed = True
 

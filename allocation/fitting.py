@@ -1,0 +1,114 @@
+"""Plans that fit what is left: capacity bookkeeping shared by the master and the flow phase."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from allocation import columns as colmod
+from allocation.flow import _items_of
+from allocation.plans import price_orders
+from allocation.prepare import Prepared
+
+
+@dataclass
+class SearchState:
+    choice: np.ndarray  # slot per item of the current plan
+    bound: float  # best lower bound so far
+    base_keys: np.ndarray  # row prices found before the master (flow potentials)
+    base_price: np.ndarray
+
+    def merged_prices(self, keys: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The master's prices where it has them, the flow's elsewhere (any λ >= 0 gives a bound)."""
+        keep = ~np.isin(self.base_keys, keys)
+        return np.r_[self.base_keys[keep], keys], np.r_[self.base_price[keep], price]
+
+
+def use_of(prep: Prepared, item_slot: np.ndarray):
+    real = np.flatnonzero(item_slot >= 0)
+    return prep.res.usage(prep.sc, prep.orders, prep.orders.item_order[real], real, item_slot[real])
+
+
+def residual(prep: Prepared, owner, keys, amt, contested):
+    """Capacity of each row left by the orders that keep their own best plan."""
+    keep = ~np.isin(owner, contested)
+    used_keys, inv = np.unique(keys[keep], return_inverse=True)
+    used = np.bincount(inv, weights=amt[keep], minlength=len(used_keys))
+
+    def residual_of(q: np.ndarray) -> np.ndarray:
+        cap = prep.res.capacity(q).astype(float)
+        if not len(used_keys):
+            return cap
+        pos = np.minimum(np.searchsorted(used_keys, q), len(used_keys) - 1)
+        return cap - np.where(used_keys[pos] == q, used[pos], 0.0)
+
+    return residual_of
+
+
+def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost) -> colmod.Columns:
+    """Each order's best plan at the given prices using only the capacity left (`residual_of`),
+    so the column fits on its own: the LP may have used a column half-way, a MIP cannot."""
+    sc, o, res = prep.sc, prep.orders, prep.res
+    ords = np.asarray(ords, dtype=np.int64)
+    items = _items_of(o, ords)
+    nd = np.maximum(sc.nodes[ords], 0)
+    parcel_left = residual_of(res.parcel_key(nd).ravel()).reshape(nd.shape)
+    pick_left = residual_of(res.pick_key(nd).ravel()).reshape(nd.shape)
+    item_nodes = np.maximum(sc.nodes[o.item_order[items]], 0)
+    sku = np.maximum(o.line_sku[o.item_line[items]], 0)[:, None]
+    is_store = prep.net.kind[item_nodes] == 0
+    reserve = sc.reserve[o.item_order[items]][:, None]
+    avail = sc.avail[items].astype(float)
+    for li, level in enumerate(res.levels):
+        applies = (level == 0) | (is_store & (reserve >= level))
+        left = residual_of(res.stock_key(li, item_nodes, sku).ravel()).reshape(item_nodes.shape)
+        avail = np.where(applies, np.minimum(avail, left), avail)
+    avail_all, pick_all = sc.avail.copy(), sc.pick_cap.copy()
+    avail_all[items] = np.floor(avail + 1e-9).astype(np.int64)
+    pick_all[ords] = np.floor(pick_left + 1e-9).astype(np.int64)
+    f, c = fixed.copy(), item_cost.copy()
+    f[ords] = np.where(parcel_left >= 1 - 1e-9, fixed[ords], np.inf)
+    qty = o.item_qty[items][:, None]
+    pick_ok = pick_left[np.searchsorted(ords, o.item_order[items])] >= qty if _sorted(ords) else \
+        pick_all[o.item_order[items]] >= qty
+    c[items] = np.where((avail_all[items] >= qty) & pick_ok, item_cost[items], np.inf)
+    priced = price_orders(replace(sc, avail=avail_all, pick_cap=pick_all), o, f, c, subset=ords)
+    return colmod.from_item_slots(o, ords, priced.item_slot)
+
+
+def _sorted(a: np.ndarray) -> bool:
+    return bool(np.all(a[1:] > a[:-1]))
+
+
+def fit_repair(prep: Prepared, choice: np.ndarray, orders: np.ndarray, fixed: np.ndarray | None = None,
+               item_cost: np.ndarray | None = None, max_rounds: int = 12) -> np.ndarray:
+    """Re-place `orders` one wave at a time: each takes its best plan within what is left;
+    where several want the last units, earlier payers keep them and the rest try again."""
+    o, sc, res = prep.orders, prep.sc, prep.res
+    choice = choice.copy()
+    remaining = np.unique(orders)
+    choice[_items_of(o, remaining)] = -1
+    for _ in range(max_rounds):
+        if not len(remaining):
+            break
+        owner, keys, amt = use_of(prep, choice)
+        residual_of = residual(prep, owner, keys, amt, np.zeros(0, dtype=np.int64))
+        remaining = remaining[np.argsort(o.paid_rank[remaining], kind="stable")]
+        cols = fit_columns(prep, np.sort(remaining), residual_of, sc.fixed if fixed is None else fixed,
+                           sc.item_cost if item_cost is None else item_cost)
+        prio = np.argsort(np.argsort(o.paid_rank[cols.order], kind="stable"))
+        u_col, u_key, u_amt = colmod.usage(res, sc, o, cols)
+        by = np.lexsort((prio[u_col], u_key))
+        k_sorted, a_sorted = u_key[by], u_amt[by].astype(float)
+        start = np.r_[True, k_sorted[1:] != k_sorted[:-1]]
+        group = np.cumsum(start) - 1
+        run = np.cumsum(a_sorted) - np.r_[0.0, np.cumsum(a_sorted)][np.flatnonzero(start)][group]
+        too_much = run > residual_of(k_sorted) + 1e-9
+        bad = np.zeros(cols.n, dtype=bool)
+        bad[u_col[by][too_much]] = True
+        good = colmod.subset(cols, np.flatnonzero(~bad))
+        choice[good.e_item] = good.e_slot
+        remaining = cols.order[bad]
+    return choice
+
+
