@@ -52,7 +52,8 @@ def simulate(scenario: Annotated[str, typer.Argument(help="scenario file, or a n
     spec = _load(scenario, console)
     if spec.variants:
         console.print(f"{spec.name} has {len(spec.variants)} policies: comparing them on the same demand")
-        _compare([spec], console, replications or spec.replications, seed, workers, cluster, out)
+        _compare([spec], console, replications or spec.replications, seed, workers, cluster,
+                 out or Path("runs") / spec.name)
         return
     n = replications or spec.replications
     folder = out or Path("runs") / spec.name
@@ -153,7 +154,7 @@ def _fmt(fmt: str, value: float) -> str:
 def _fmt_delta(fmt: str, value: float, half_width: float) -> str:
     if value != value:
         return "-"
-    text = fmt.replace("{:", "{:+").format(value).replace("¥+", "+¥").replace("¥-", "-¥")
+    text = fmt.replace("{:", "{:+").format(value).replace("¥+", "+¥").replace("¥-", "-¥").replace(" %", " pp")
     return text + (f" ± {abs(half_width):.2f}" if half_width == half_width else "")
 
 

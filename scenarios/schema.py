@@ -217,9 +217,10 @@ class AllocationSpec(_Spec):
     wave_minutes: float = Field(10.0, ge=0)  # 0 = real time: each order allocated as it arrives
     max_orders_per_wave: int = Field(50_000, ge=1)
     reallocation_minutes: float = Field(10.0, ge=0)  # rejected orders re-allocated in batches; 0 = at once
-    # Back-orders join a wave when stock of their SKUs arrives, and all of them every this many minutes;
-    # 0 = every wave re-plans every open order (the plain `AllocateOrders()` wave).
-    backorder_retry_minutes: float = Field(360.0, ge=0)
+    # Back-orders join a wave when stock of their SKUs arrives, after midnight (daily capacity is new)
+    # and all of them every this many minutes; 0 = every wave re-plans every open order (the plain
+    # `AllocateOrders()` wave, as the API's wave runs it).
+    backorder_retry_minutes: float = Field(720.0, ge=0)
     optimal_time_limit_s: float = Field(15.0, gt=0)
     explain: bool = False  # store the allocator's alternatives on each shipment (slower; decisions unchanged)
     learn_rejection_rates_hours: float | None = Field(8.0, gt=0)  # refresh from the OMS's outcomes; None = never

@@ -118,8 +118,8 @@ def schedule(sim: Sim, progress: Progress | None = None) -> None:
     env, scenario = sim.env, sim.scenario
     spec, run = scenario.allocation, scenario.run
     env.process(actors.order_arrivals(sim))
-    if spec.wave_minutes > 0:
-        env.process(actors.allocation_wave(sim, spec.wave_minutes))
+    # Real-time allocation (wave_minutes 0) still sweeps hourly for back-orders and plans left to retry.
+    env.process(actors.allocation_wave(sim, spec.wave_minutes or 60.0))
     if spec.reallocation_minutes > 0:
         env.process(actors.reallocation_desk(sim, spec.reallocation_minutes))
     for floor in sim.floors.values():
@@ -167,8 +167,9 @@ def tuned_garbage_collector():
 
 def _records(sim: Sim) -> tuple:
     orders, shipments = order_records(sim)
+    worked_until = min(sim.env.now, (sim.scenario.run.demand_hours + 24) * 60)  # the days picking happens
     return (tuple(orders), tuple(shipments), tuple(sim.waves), tuple(sim.backlog),
-            tuple(node_records(sim, sim.env.now)))
+            tuple(node_records(sim, worked_until)))
 
 
 def _dismantle(sim: Sim) -> None:

@@ -9,7 +9,8 @@
   **reallocations** — shipments created for lines given back.
 * **cost_per_order_yuan** — carrier price + handling of the shipped parcels (as the allocator
   priced them and the OMS stored them), per delivered order.
-* **utilisation_pct** (per node kind) — busy picker-hours ÷ picker-hours the nodes were open.
+* **utilisation_pct** (per node kind) — busy picker-hours ÷ picker-hours the nodes were open (and
+  not down) during the demand window and the day after it.
 * **unfulfilled** — orders neither delivered nor cancelled, by reason.
 """
 from __future__ import annotations

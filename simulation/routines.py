@@ -91,8 +91,9 @@ def prior_rejection_rates(sim: "Sim") -> dict[str, dict[str, float]]:
 
 
 def new_day(sim: "Sim") -> None:
-    """Local midnight: every node's daily order capacity starts again."""
+    """Local midnight: every node's daily order capacity starts again, so back-orders get another try."""
     sim.planner.parcels_today.clear()
+    sim.last_backorder_retry = float("-inf")
 
 
 def cancel_old_backorders(sim: "Sim") -> None:

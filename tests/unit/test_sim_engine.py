@@ -155,3 +155,11 @@ def test_leaving_out_stock_of_stores_that_cannot_ship_changes_no_decision(monkey
     monkeypatch.setattr(World, "opening_levels", lambda self, shipping_only=False: everything(self))
     full = Simulation(scenario, seed=8).run()
     assert lean.orders == full.orders and lean.shipments == full.shipments
+
+
+def test_real_time_allocation_places_each_order_as_it_arrives(tmp_path):
+    sku = sku_codes(1)[0]
+    scenario = hand_checkable_scenario(tmp_path, [("A", "10:03", sku), ("B", "11:07", sku)])
+    realtime = scenario.model_copy(update={"allocation": scenario.allocation.model_copy(update={"wave_minutes": 0})})
+    ships = Simulation(realtime).run().frame("shipments").sort_values("order_id")
+    assert ships.allocated_h.tolist() == pytest.approx([10.05, 11 + 7 / 60])

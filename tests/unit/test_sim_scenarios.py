@@ -76,3 +76,24 @@ def test_a_run_needs_a_time_zone():
     with pytest.raises(ScenarioError) as err:
         parse_scenario({"name": "x", "run": {"start": "2026-06-10T00:00:00"}})
     assert err.value.field == "run.start"
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_scenario_runs_when_scaled_down(name):
+    from scenarios.loader import deep_merge
+    from simulation.compare import policies_of
+    from simulation.engine import Simulation
+
+    full = load_scenario(name)
+    small = deep_merge(full.model_dump(mode="json"), {
+        "network": {"stores": 12, "styles": 40},
+        "demand": {"orders_per_day": max(150, full.demand.orders_per_day // 500)},
+        "run": {"drain_hours": 48}})
+    if full.network.ship_from_store.mode == "largest":
+        small["network"]["ship_from_store"]["largest_stores"] = 4
+    for variant in small.get("variants", []):
+        if variant["overrides"].get("network", {}).get("ship_from_store", {}).get("mode") == "largest":
+            variant["overrides"]["network"]["ship_from_store"]["largest_stores"] = 4
+    for scenario in policies_of(parse_scenario(small)):
+        records = Simulation(scenario).run()
+        assert len(records.orders) > 0 and records.stats["events"] > 0
