@@ -56,13 +56,8 @@ class SqlOrders(OrderRepository):
             h, ls = rows.shipment_rows(order)
             heads.extend(h)
             lines.extend(ls)
-        if heads:
-            self.conn.execute(insert(t.shipments), heads)
-        if lines:
-            self.conn.execute(insert(t.shipment_lines), lines)
-        audit = [r for o in orders for r in rows.audit_rows(o, 0)]
-        if audit:
-            self.conn.execute(insert(t.order_audit), audit)
+        self._insert(t.shipments, heads, t.shipment_lines, lines)
+        self._insert(t.order_audit, [r for o in orders for r in rows.audit_rows(o, 0)])
         for order in orders:
             if order.rejections or order.returns:
                 self._write_rejections(order, 0)
@@ -113,32 +108,28 @@ class SqlOrders(OrderRepository):
         self.conn.execute(delete(t.shipment_lines).where(t.shipment_lines.c.order_id == order.id))
         self.conn.execute(delete(t.shipments).where(t.shipments.c.order_id == order.id))
         heads, lines = rows.shipment_rows(order)
-        if heads:
-            self.conn.execute(insert(t.shipments), heads)
-        if lines:
-            self.conn.execute(insert(t.shipment_lines), lines)
-        audit = rows.audit_rows(order, audit_seen)
-        if audit:
-            self.conn.execute(insert(t.order_audit), audit)
+        self._insert(t.shipments, heads, t.shipment_lines, lines)
+        self._insert(t.order_audit, rows.audit_rows(order, audit_seen))
         self._write_rejections(order, rejections_seen)
         self._write_returns(order, had_returns)
         self._remember(order)
 
     def _write_rejections(self, order: Order, seen: int) -> None:
         """Rejections are history: only the new ones are written."""
-        new = rows.rejection_rows(order, seen)
-        if new:
-            self.conn.execute(insert(t.rejections), new)
+        self._insert(t.rejections, rows.rejection_rows(order, seen))
 
     def _write_returns(self, order: Order, had_returns: bool) -> None:
         if had_returns:
             self.conn.execute(delete(t.return_lines).where(t.return_lines.c.order_id == order.id))
             self.conn.execute(delete(t.returns).where(t.returns.c.order_id == order.id))
         heads, lines = rows.return_rows(order)
-        if heads:
-            self.conn.execute(insert(t.returns), heads)
-        if lines:
-            self.conn.execute(insert(t.return_lines), lines)
+        self._insert(t.returns, heads, t.return_lines, lines)
+
+    def _insert(self, *tables_and_rows) -> None:
+        """Insert each (table, rows) pair in turn, skipping empty row lists (parents before children)."""
+        for table, found in zip(tables_and_rows[::2], tables_and_rows[1::2]):
+            if found:
+                self.conn.execute(insert(table), found)
 
     def list(self, query: OrderQuery) -> tuple[list[Order], int]:
         where = _filters(query)
