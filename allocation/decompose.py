@@ -8,8 +8,9 @@
    every order is re-priced, contested ones get new columns, and uncontested
    ones that would rather move at these prices join the contested set.
 3. The last LP is made integral (fix integral orders, small MIP on the rest).
-4. Orders the integer phase left short of units a node could ship are completed
-   into the capacity that remains (`completion`).
+4. Orders the integer phase left worse off are completed into the capacity that
+   remains (`completion`); orders still short are re-decided together with the
+   orders in their way (`repair`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations
@@ -22,12 +23,15 @@ import numpy as np
 from allocation import columns as colmod
 from allocation.big_batch import flow_phase
 from allocation.bound import lagrangian_bound
-from allocation.completion import complete_orders, short_orders
+from allocation.completion import complete_orders
 from allocation.fitting import SearchState, fit_columns, fit_repair, residual, use_of
-from allocation.master import MasterData, round_lp, solve_lp
+from allocation.fitting import master_data as _master_data
+from allocation.master import round_lp, solve_lp
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
+from allocation.repair import repair_short_orders
 from allocation.resources import overused_rows
+from allocation.scoring import plan_cost
 from allocation.sequential import sequential_assign
 
 SINGLE_NODE_COLUMNS = 6  # cheapest whole-order nodes seeded per contested order
@@ -65,11 +69,22 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
     else:
         note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                              stats)
-    # Completion: capacity the integer phase or a repair left unused goes to orders it left worse off
-    n_short = len(short_orders(prep, state.choice))
-    state.choice = complete_orders(prep, state.choice, free.value)
-    stats["completed_orders"] = n_short - len(short_orders(prep, state.choice))
+    _finish(prep, state, free, deadline, stats)
     return Decomposed(state.choice, state.bound, note, stats)
+
+
+def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
+    """Capacity the integer phase or a repair left unused goes to the orders it left worse off;
+    orders still short are re-decided with the orders in their way."""
+    before = plan_cost(prep.sc, prep.orders, state.choice)[0]
+    if before <= state.bound + 0.5:  # proven optimal already
+        return
+    state.choice = complete_orders(prep, state.choice, alone)
+    repaired, hood = repair_short_orders(prep, state.choice, deadline)
+    stats["repair_neighbourhood"] = len(hood)
+    if repaired is not state.choice:  # orders may now complete into what the re-decided ones freed
+        state.choice = complete_orders(prep, repaired, alone)
+    stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
 
 
 def _big_conflict(prep: Prepared, state: SearchState, deadline: float, max_rounds: int, lp_solver: str,
@@ -140,12 +155,10 @@ def _integer_phase(prep: Prepared, state: SearchState, last, deadline: float, st
     fitted: list[colmod.Columns] = []
 
     def more(free_orders, residual_after):
-        # plans that fit what the fixed orders leave, at the LP's prices and at plain cost:
-        # once rounded, capacity an order does not take is simply unused
-        # and the baseline's plans of them within that capacity: jointly feasible, a hint the MIP can only beat
+        # plans that fit what the fixed orders leave at the LP's prices, and the baseline's plans of the
+        # free orders in that capacity: jointly feasible, a hint the MIP can only improve on
         extra, data_extra = _master_data(prep, colmod.concat(
             fit_columns(prep, free_orders, residual_after, fixed, item_cost),
-            fit_columns(prep, free_orders, residual_after, sc.fixed, sc.item_cost),
             colmod.from_item_slots(o, free_orders, sequential_assign(prep, sc.ship, free_orders, residual_after))))
         fitted.append(extra)
         stats["mip_orders"] = len(free_orders)
@@ -179,20 +192,6 @@ def _seed_columns(prep: Prepared, contested: np.ndarray, choice: np.ndarray, pri
     if priced is not None:
         seeds.append(colmod.from_item_slots(o, contested, priced.item_slot))
     return seeds
-
-
-def _master_data(prep: Prepared, cols: colmod.Columns) -> tuple[colmod.Columns, MasterData]:
-    """Master data of the columns that fit the network on their own (others are dropped)."""
-    u_col, u_key, u_amt = colmod.usage(prep.res, prep.sc, prep.orders, cols)
-    pair, inv = np.unique(u_col * (1 << 40) + u_key, return_inverse=True)
-    per_pair = np.bincount(inv, weights=u_amt)
-    too_big = np.unique(pair[per_pair > prep.res.capacity(pair % (1 << 40))] >> 40)
-    if len(too_big):
-        cols = colmod.subset(cols, np.setdiff1d(np.arange(cols.n), too_big))
-        u_col, u_key, u_amt = colmod.usage(prep.res, prep.sc, prep.orders, cols)
-    cost = colmod.costs(prep.sc, prep.orders, cols, prep.sc.fixed, prep.sc.item_cost)
-    short = colmod.short(prep.sc, cols)
-    return cols, MasterData(cols.order, cost, u_col, u_key, u_amt, short)
 
 
 def _wanting(prep, priced, lp, contested, choice, fixed, item_cost, movers: bool = True):

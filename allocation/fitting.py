@@ -7,6 +7,7 @@ import numpy as np
 
 from allocation import columns as colmod
 from allocation.flow import _items_of
+from allocation.master import MasterData
 from allocation.plans import price_orders
 from allocation.prepare import Prepared
 
@@ -78,6 +79,20 @@ def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost)
 
 def _sorted(a: np.ndarray) -> bool:
     return bool(np.all(a[1:] > a[:-1]))
+
+
+def master_data(prep: Prepared, cols: colmod.Columns) -> tuple[colmod.Columns, MasterData]:
+    """Master data of the columns that fit the network on their own (others are dropped)."""
+    u_col, u_key, u_amt = colmod.usage(prep.res, prep.sc, prep.orders, cols)
+    pair, inv = np.unique(u_col * (1 << 40) + u_key, return_inverse=True)
+    per_pair = np.bincount(inv, weights=u_amt)
+    too_big = np.unique(pair[per_pair > prep.res.capacity(pair % (1 << 40))] >> 40)
+    if len(too_big):
+        cols = colmod.subset(cols, np.setdiff1d(np.arange(cols.n), too_big))
+        u_col, u_key, u_amt = colmod.usage(prep.res, prep.sc, prep.orders, cols)
+    cost = colmod.costs(prep.sc, prep.orders, cols, prep.sc.fixed, prep.sc.item_cost)
+    short = colmod.short(prep.sc, cols)
+    return cols, MasterData(cols.order, cost, u_col, u_key, u_amt, short)
 
 
 def fit_repair(prep: Prepared, choice: np.ndarray, orders: np.ndarray, fixed: np.ndarray | None = None,

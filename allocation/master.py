@@ -3,8 +3,9 @@
 LP (GLOP) for prices and a fractional optimum; then, because an extreme point
 of this LP has at most one fractional order per binding resource row, the
 integral orders are fixed and only the fractional ones go to a small MIP.
-Orders integral at a plan that leaves shippable units backordered are not
-fixed: rounding the fractional orders down frees capacity they may now use.
+Not fixed either: orders integral at a plan that leaves shippable units
+backordered (rounding the fractional orders down frees capacity they may now
+use) and the integral orders on the full rows those want (moving one may make room).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from allocation.sparse_solve import SparseSolution, solve_sparse
 
 INTEGRAL = 1.0 - 1e-6
 MIP_SOLVER = "scip"
-NEIGHBOURHOOD = True  # integral orders on rows the re-decided orders want are re-decided too
+NEIGHBOURHOOD = True  # integral orders on full rows under a split order are re-decided too
 
 
 @dataclass(eq=False)
@@ -79,8 +80,8 @@ def round_lp(data: MasterData, x: np.ndarray, residual_of, time_limit_s: float,
              more=None) -> tuple[np.ndarray, str]:
     """Chosen column per contested order: integral LP columns kept, the rest by a small MIP.
 
-    `more(frac_orders, residual_after)` may add columns that fit what is left
-    (indices after `data`'s). Returns (chosen column indices, how the fractional part was solved)."""
+    `more(free_orders, residual_after)` may add columns that fit what the fixed orders leave
+    (indices after `data`'s). Returns (chosen column indices, how the free part was solved)."""
     free_orders = _free_orders(data, x, residual_of)
     integral = (x >= INTEGRAL) & ~np.isin(data.col_order, free_orders)
     fixed_orders = data.col_order[integral]
@@ -104,18 +105,30 @@ def round_lp(data: MasterData, x: np.ndarray, residual_of, time_limit_s: float,
             x = np.r_[x, np.zeros(len(extra.col_order))]
             data = _append(data, extra)
     sub = _sub(data, frac_cols)
-    a, lb, ub, _, _ = _matrix(sub, residual_after)
-    sol = solve_sparse(sub.col_cost, a, lb, ub, integer=np.ones(len(frac_cols), dtype=bool),
-                       solver=MIP_SOLVER, time_limit_s=time_limit_s)
+    sol = _solve_mip(sub, residual_after, time_limit_s)
     if sol.status in ("optimal", "feasible"):
         return np.array(chosen + list(frac_cols[sol.x > 0.5]), dtype=np.int64), f"mip_{sol.status}"
     return np.array(chosen + list(_greedy_fill(sub, frac_cols, x, residual_after)), dtype=np.int64), "greedy_repair"
 
 
+def cheapest_combination(data: MasterData, residual_of, time_limit_s: float) -> np.ndarray | None:
+    """One column per order of `data` at least cost within `residual_of` (MIP): chosen column
+    indices, or None when the solver finds no combination in time."""
+    sol = _solve_mip(data, residual_of, time_limit_s)
+    return np.flatnonzero(sol.x > 0.5) if sol.status in ("optimal", "feasible") else None
+
+
+def _solve_mip(data: MasterData, residual_of, time_limit_s: float) -> SparseSolution:
+    a, lb, ub, _, _ = _matrix(data, residual_of)
+    return solve_sparse(data.col_cost, a, lb, ub, integer=np.ones(len(data.col_cost), dtype=bool),
+                        solver=MIP_SOLVER, time_limit_s=time_limit_s)
+
+
 def _free_orders(data: MasterData, x: np.ndarray, residual_of) -> np.ndarray:
     """Orders the MIP re-decides: those the LP splits between columns, those it leaves short of
-    units a node could ship, and (`NEIGHBOURHOOD`) the integral orders on the rows those want that
-    the LP fills: rounding a split order down frees capacity, moving a neighbour may make room."""
+    units a node could ship (rounding a split order down frees capacity they may use) and, with
+    `NEIGHBOURHOOD`, the integral orders on the full rows under the split orders' columns
+    (moving such a neighbour may make room)."""
     integral = x >= INTEGRAL
     frac = np.unique(data.col_order[~integral & (x > 1e-9)])
     if not len(frac):
@@ -123,7 +136,7 @@ def _free_orders(data: MasterData, x: np.ndarray, residual_of) -> np.ndarray:
     free = np.union1d(frac, data.col_order[integral & data.col_short])
     if not NEIGHBOURHOOD:
         return free
-    wanted = np.unique(data.use_key[np.isin(data.col_order[data.use_col], free)])
+    wanted = np.unique(data.use_key[np.isin(data.col_order[data.use_col], frac) & (x[data.use_col] > 1e-9)])
     keys, inv = np.unique(data.use_key, return_inverse=True)
     load = np.bincount(inv, weights=data.use_amt * x[data.use_col], minlength=len(keys))
     tight = np.intersect1d(wanted, keys[load >= residual_of(keys) - 1e-6])

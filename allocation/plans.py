@@ -1,12 +1,14 @@
 """Exact best plan of each order on its own, at given resource prices.
 
-For an order with L items, any plan groups its items into parcels; the
-cheapest node for a group does not depend on the other groups, and if two
-groups pick the same node, merging them is cheaper (one fixed cost, one split
-penalty fewer). So min over set partitions of Σ_groups (min_node cost) +
-split × (groups − 1) is the exact optimum of the order alone, enumerable in
-vectorised numpy for L <= 5 (at most 52 partitions). Larger orders get a
-heuristic plan and a valid weaker bound.
+For an order with L items, any plan groups its items into parcels (at most
+max_parcels of them) and leaves the rest backordered (one more group); each
+group's cost at a node does not depend on the other groups, only the groups
+of one plan need distinct nodes. So min over set partitions of Σ_groups (cost
+at the group's seat) + split × (parcels − 1) + backorders is the exact optimum
+of the order alone, enumerable in vectorised numpy for L <= 6. Where the
+groups' best nodes clash, the cheapest seating on distinct nodes is searched
+over each group's few best nodes (exact for up to TOP_NODES groups). Larger
+orders get a heuristic plan and a valid weaker bound.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from allocation.scoring import Scores
 
 MAX_EXACT_ITEMS = 6
 TOP_NODES = 4  # best nodes kept per group: seats up to 4 groups of a plan on distinct nodes exactly
+MAX_SEATINGS = 1024  # seatings tried per order and partition; more groups take their best nodes in turn
 
 
 @lru_cache(maxsize=None)
@@ -93,6 +96,7 @@ class _Groups:
 
     top_real: np.ndarray  # [n, 2^L, T] cost at the group's T best nodes (fixed + items); inf = no node
     top_arg: np.ndarray  # [n, 2^L, T] those nodes' slots, best first
+    every_node: bool  # T covers every candidate slot
     bo: np.ndarray  # cost of backordering the group
     val: np.ndarray  # merchandise value of the group
 
@@ -109,7 +113,8 @@ def _groups(sc: Scores, fixed, cost, qty, value, fits: _GroupFit) -> _Groups:
     n, size, k = cost.shape
     t = min(k, TOP_NODES)
     shape = (n, 1 << size)
-    g_ = _Groups(np.full(shape + (t,), np.inf), np.zeros(shape + (t,), np.int64), np.zeros(shape), np.zeros(shape))
+    g_ = _Groups(np.full(shape + (t,), np.inf), np.zeros(shape + (t,), np.int64), t == k, np.zeros(shape),
+                 np.zeros(shape))
     for g in range(1, 1 << size):
         members = [i for i in range(size) if g >> i & 1]
         tot = np.where(fits.ok(members), fixed + cost[:, members, :].sum(axis=1), np.inf)
@@ -131,7 +136,8 @@ def _partition(gr: _Groups, part, min_value, rows=slice(None)):
         for y in range(x + 1, len(part)):
             clash |= (a[:, x] == a[:, y]) & np.isfinite(r[:, x]) & np.isfinite(r[:, y])
     if clash.any():
-        r[clash], a[clash] = _seat(top[clash], gr.top_arg[rows][:, part][clash], gr.bo[rows][:, part][clash])
+        r[clash], a[clash] = _seat(top[clash], gr.top_arg[rows][:, part][clash], gr.bo[rows][:, part][clash],
+                                   gr.every_node)
     return relaxed, r, a
 
 
@@ -143,13 +149,15 @@ def _top_costs(gr: _Groups, part, min_value, rows=slice(None), depth: int | None
     return top
 
 
-def _seat(top_r: np.ndarray, top_a: np.ndarray, bo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _seat(top_r: np.ndarray, top_a: np.ndarray, bo: np.ndarray, every_node: bool) -> tuple[np.ndarray, np.ndarray]:
     """Cheapest seating of each row's G groups on distinct nodes, a group at one of its best nodes
     or at none (then it waits: inf). With G groups a group's G best nodes are enough, so this is
-    exact for G <= T; beyond, groups take their best nodes in turn."""
+    exact when G <= T or the T nodes are all there are; otherwise groups take their best nodes in turn."""
     m, g, t = top_r.shape
-    if g > t:
+    if (g > t and not every_node) or (min(t, g) + 1) ** g > MAX_SEATINGS:
         return _seat_in_turn(top_r, top_a)
+    t = min(t, g)
+    top_r, top_a = top_r[:, :, :t], top_a[:, :, :t]
     ways = _seatings(g, t)  # [C, g] option index per group; index t = not seated
     opt_r = np.concatenate([top_r, np.full((m, g, 1), np.inf)], axis=2)
     opt_a = np.concatenate([top_a, -1 - np.arange(g)[None, :, None].repeat(m, axis=0)], axis=2)
@@ -204,10 +212,9 @@ def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, val
     n, size, _ = cost.shape
     gr = _groups(sc, fixed, cost, qty, value, fits)
     # a plan ships at most max_parcels groups; what it backorders can form one more group
-    parts = [p for p in set_partitions(size) if len(p) <= sc.max_parcels + 1]
-    best, one_group = _one_parcel(gr)
-    bound = best.copy()
-    best_part = np.full(n, -1, dtype=np.int64)  # -1: one parcel, the rest backordered
+    parts = sorted((p for p in set_partitions(size) if len(p) <= sc.max_parcels + 1), key=len)
+    best, bound = np.full(n, np.inf), np.full(n, np.inf)
+    best_part = np.zeros(n, dtype=np.int64)
     for pi, part in enumerate(parts):
         relaxed = _top_costs(gr, part, sc.min_split_value_fen, depth=1)[:, :, 0]
         c = _choose(relaxed, gr.bo[:, part], sc.split_fen, sc.max_parcels)[0]
@@ -219,11 +226,7 @@ def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, val
         best[live[better]] = c[better]
         best_part[live[better]] = pi
     slots = np.full((n, size), -1, dtype=np.int64)
-    one = np.flatnonzero(best_part < 0)
-    for i in range(size):
-        inside = (one_group[one] >> i & 1).astype(bool)
-        slots[one[inside], i] = gr.arg[one[inside], one_group[one[inside]]]
-    for pi in np.unique(best_part[best_part >= 0]):
+    for pi in np.unique(best_part):
         rows = np.flatnonzero(best_part == pi)
         part = parts[pi]
         _, r, a = _partition(gr, part, sc.min_split_value_fen, rows)
@@ -233,14 +236,6 @@ def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, val
                 if g >> i & 1:
                     slots[rows, i] = np.where(go_real[:, gi], a[:, gi], -1)
     return best, np.minimum(bound, best), slots
-
-
-def _one_parcel(gr: _Groups) -> tuple[np.ndarray, np.ndarray]:
-    """Best plan shipping one group and backordering the rest (no split, so no minimum parcel
-    value applies), and that group's bitmask."""
-    gain = gr.real - gr.bo  # column 0 (no items) is inf
-    g = np.argmin(gain, axis=1)
-    return gr.bo[:, -1] + gain[np.arange(len(g)), g], g
 
 
 def _heuristic(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray):

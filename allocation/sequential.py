@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocation.batch import STORE
+from allocation.flow import _items_of
 from allocation.prepare import Prepared
 
 
@@ -23,6 +24,11 @@ class Ledger:
         self.cap: dict[int, int] = {}
         self.is_store = (prep.net.kind == STORE).tolist()
         self.levels = prep.res.levels.tolist()
+
+    def prefetch(self, keys: np.ndarray) -> None:
+        """Read the capacity of many rows at once (one call of `capacity_of` instead of one per row)."""
+        keys = np.unique(keys)
+        self.cap.update(zip(keys.tolist(), np.floor(self.capacity_of(keys) + 1e-9).astype(np.int64).tolist()))
 
     def _capacity(self, key: int) -> int:
         cap = self.cap.get(key)
@@ -64,18 +70,28 @@ def sequential_assign(prep: Prepared, rank: np.ndarray, orders: np.ndarray | Non
     o_arr, sc = prep.orders, prep.sc
     item_slot = np.full(len(o_arr.item_qty), -1, dtype=np.int64)
     ledger = Ledger(prep, capacity_of)
-    rank = np.where(np.isfinite(sc.fixed), rank, np.inf)
+    todo = np.arange(o_arr.n_orders) if orders is None else np.asarray(orders, dtype=np.int64)
+    todo = todo[np.argsort(o_arr.paid_rank[todo], kind="stable")]
+    # Python lists of the placed orders' rows only: the master places a few hundred of a big batch
+    rank = np.where(np.isfinite(sc.fixed[todo]), rank[todo], np.inf)
     order_of_slots = np.argsort(rank, axis=1, kind="stable").tolist()
     usable = np.isfinite(rank).tolist()
-    can = np.isfinite(sc.item_cost).tolist()
+    nodes = sc.nodes[todo].tolist()
     starts = o_arr.order_item_start.tolist()
-    nodes = sc.nodes.tolist()
-    todo = np.arange(o_arr.n_orders) if orders is None else np.asarray(orders, dtype=np.int64)
-    for o in todo[np.argsort(o_arr.paid_rank[todo], kind="stable")].tolist():
+    todo_items = _items_of(o_arr, todo)
+    can_ship = np.isfinite(sc.item_cost[todo_items])
+    if capacity_of is not None:
+        at, slot = np.nonzero(can_ship)
+        ledger.prefetch(prep.res.usage(sc, o_arr, np.arange(len(at)), todo_items[at], slot)[1])
+    can_rows = can_ship.tolist()
+    row = 0
+    for j, o in enumerate(todo.tolist()):
         items = list(range(starts[o], starts[o + 1]))
-        slots = [k for k in order_of_slots[o] if usable[o][k]]
-        if not _place_whole(ledger, o, items, slots, nodes[o], can, item_slot):
-            _place_by_item(ledger, o, items, slots, nodes[o], can, item_slot, sc.max_parcels)
+        can = dict(zip(items, can_rows[row: row + len(items)]))
+        row += len(items)
+        slots = [k for k in order_of_slots[j] if usable[j][k]]
+        if not _place_whole(ledger, o, items, slots, nodes[j], can, item_slot):
+            _place_by_item(ledger, o, items, slots, nodes[j], can, item_slot, sc.max_parcels)
     return item_slot
 
 

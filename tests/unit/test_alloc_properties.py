@@ -33,7 +33,7 @@ def small_problems(draw):
                             splittable=draw(st.booleans())))
     cost = [[draw(st.integers(300, 2000)) for _ in range(2)] for _ in range(n_nodes)]
     p = [[draw(st.floats(0.0, 1.0)) for _ in range(2)] for _ in range(n_nodes)]
-    policy = RoutingPolicy(keep_store_safety_stock=draw(st.booleans()))
+    policy = RoutingPolicy(keep_store_safety_stock=draw(st.booleans()), max_parcels_per_order=draw(st.integers(1, 3)))
     return problem(orders, nodes, atp, cost, p, safety=safety, policy=policy)
 
 
@@ -61,6 +61,8 @@ def _check(prob, result):
     nodes = {nd.node_id: nd for nd in prob.nodes}
     assert all(n <= nodes[k].remaining_parcels for k, n in parcels.items())
     assert all(n <= nodes[k].remaining_pick_units for k, n in picked.items())
+    # no order is split into more parcels than the policy allows
+    assert max(Counter(s.order_id for s in result.shipments).values(), default=0) <= prob.policy.max_parcels_per_order
     # every line's units are shipped or backordered, exactly
     assert placed == Counter({ln.line_id: ln.quantity for o in prob.orders for ln in o.lines})
     if result.lower_bound_fen is not None:
