@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 DEFAULT_PROMISE = timedelta(hours=24)
@@ -103,4 +103,3 @@ class OrderQuery:
     paid_to: datetime | None = None
     limit: int = 50
     offset: int = 0
-    extra: dict = field(default_factory=dict)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from oms.exceptions import OmsError
 from scenarios import schema
-from warehouses.transit_params import DEFAULT_TRANSIT_PARAMS
+from warehouses.transit_params import DEFAULT_TRANSIT_PARAMS, deep_merge
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 
@@ -110,16 +110,6 @@ def _anchor_files(scenario: schema.Scenario, folder: Path) -> schema.Scenario:
         demand = demand.model_copy(update={"replay": demand.replay.model_copy(
             update={"path": anchored(demand.replay.path)})})
     return scenario.model_copy(update={"network": network, "demand": demand})
-
-
-def deep_merge(base: dict, overrides: dict) -> dict:
-    merged = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _key(loc: tuple) -> str:

@@ -144,14 +144,16 @@ class TransitParams(_Params):
 
     def with_overrides(self, overrides: dict[str, Any]) -> TransitParams:
         """These parameters with a nested dict of overrides applied (validated)."""
-        return TransitParams.model_validate(_deep_merge(self.model_dump(), overrides))
+        return TransitParams.model_validate(deep_merge(self.model_dump(), overrides))
 
 
-def _deep_merge(base: dict, overrides: dict) -> dict:
+def deep_merge(base: dict, overrides: dict) -> dict:
+    """`base` with `overrides` applied key by key, nested dicts merged, anything else replaced
+    (also how scenario files merge into the defaults)."""
     merged = dict(base)
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _deep_merge(base[key], value)
+            merged[key] = deep_merge(base[key], value)
         else:
             merged[key] = value
     return merged

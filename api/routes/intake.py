@@ -6,13 +6,13 @@ from datetime import datetime, timezone
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from api.responses import JsonResponse
 
 from api.deps import check_key
+from api.responses import JsonResponse
 from api.schemas import OrderPublic, order_public
 from oms import channels
 from oms.exceptions import MalformedPayload, UnknownChannel
-from oms.services import new_order
+from oms.services import get_order, new_order
 
 router = APIRouter(tags=["intake"])
 
@@ -43,15 +43,11 @@ async def receive_order(channel: str, request: Request):
     result = await ctx.writer.store(order)
     if isinstance(result, Exception):
         raise result
+    order = result.order
     if result.created and ctx.settings.allocate_on_intake:
-        await run_in_threadpool(ctx.allocate_new_order, result.order.id)
-        result = type(result)(order=await run_in_threadpool(_reload, ctx, result.order.id), created=True)
-    return JsonResponse(order_public(result.order), status_code=201 if result.created else 200)
-
-
-def _reload(ctx, order_id: int):
-    from oms.services import get_order
-    return get_order(order_id, ctx.uow())
+        await run_in_threadpool(ctx.allocate_new_order, order.id)
+        order = await run_in_threadpool(get_order, order.id, ctx.uow())
+    return JsonResponse(order_public(order), status_code=201 if result.created else 200)
 
 
 def _parse_json(body: bytes):
