@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PG_DIR := $(CURDIR)/.pgtest
+# Outside the checkout: the postgres user must reach it even when the checkout sits in a private directory.
+PG_DIR := $(shell mktemp -u /tmp/oms-pgtest.XXXXXX)
 PG_PORT ?= 55432
 
 .PHONY: demo test venv install install-test clean
@@ -29,4 +30,4 @@ test: install-test
 	status=$$?; scripts/pg-test.sh stop $(PG_DIR); exit $$status
 
 clean:
-	rm -rf $(VENV) $(PG_DIR) *.egg-info oms.db* demo-output
+	rm -rf $(VENV) *.egg-info oms.db* demo-output

@@ -22,7 +22,7 @@ ensure_installed() {
 }
 
 as_pg() {
-    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "cd / && $*"; else sh -c "$*"; fi
 }
 
 case "$cmd" in
