@@ -69,9 +69,24 @@ class AppContext:
                     from api.fulfilment import build_fulfilment, load_network
 
                     s = self.settings
-                    network = load_network(s.network_file, s.network_stores, s.network_seed, self.engine)
+                    network = self.extras.get("network") or load_network(s.network_file, s.network_stores,
+                                                                         s.network_seed, self.engine)
                     self.extras["fulfilment"] = build_fulfilment(network)
         return self.extras["fulfilment"]
+
+    def network(self):
+        """The fulfilment network (opening hours, carrier cut-offs), without building the transit matrix."""
+        if "fulfilment" in self.extras:
+            return self.extras["fulfilment"].network
+        if "network" not in self.extras:
+            with _BUILD_LOCK:
+                if "network" not in self.extras:
+                    from api.fulfilment import load_network
+
+                    s = self.settings
+                    self.extras["network"] = load_network(s.network_file, s.network_stores, s.network_seed,
+                                                          self.engine)
+        return self.extras["network"]
 
     @property
     def planner(self):

@@ -126,6 +126,13 @@ def task_public(order: Order, shipment: Shipment) -> dict:
     }
 
 
+def work_item_public(task) -> dict:
+    """A task on the node's work list: the shipment, the time it must be packed by (the carrier pickup it
+    must make, or the rider's deadline) and the minutes left until then (negative: overdue)."""
+    return {**task_public(task.order, task.shipment), "pack_by": local(task.pack_by),
+            "carrier_pickup": local(task.carrier_pickup), "minutes_left": task.minutes_left}
+
+
 def node_day_public(day) -> dict:
     return {"node_id": day.node_id, "day": local(day.day_start).date().isoformat(), "handed_over": day.handed_over,
             "late_handed_over": day.late_handed_over, "rejected_shipments": day.rejected_shipments,

@@ -6,8 +6,9 @@ same order allocation locks them in, so the two never deadlock), checks the call
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from oms import pick_pack
@@ -98,6 +99,11 @@ def hand_over_shipment(cmd: HandOverShipment, uow: AbstractUnitOfWork, *, now: d
 def perform(cmd, uow: AbstractUnitOfWork, now: datetime, work: Work, *, touches_stock: bool = False) -> ShipmentOutcome:
     """Run one POS action on one shipment, exactly once per request id, all or nothing."""
     ref: ShipmentRef = cmd.target
+    # The order is read twice on purpose when stock moves: a first look at its lines in a short
+    # transaction of its own, to know which stock rows to lock, then the locked copy in this transaction
+    # once those rows are held. Reusing the first copy would either lock the order before the stock
+    # (allocation locks stock first: a deadlock on PostgreSQL) or act on a copy that may have changed
+    # since (a concurrent reject shrinks the lines).
     keys = _stock_keys(uow, ref) if touches_stock else set()
     key = key_for(cmd, node_id=ref.node_id, request_id=cmd.request_id, ref=ref.shipment_id, at=now)
     with uow:
@@ -139,31 +145,88 @@ def actor_of(cmd) -> str:
 # ---------------------------------------------------------------- what the node sees
 
 
+NextPickup = Callable[[datetime], datetime | None]
+"""The node's first express carrier pickup at or after a moment (None: no courier calls at the node).
+The caller builds it from the node's cut-offs and opening hours, so this module needs no network."""
+
+Transit = Callable[[Order, Shipment], timedelta | None]
+"""Expected time from hand-over (to the rider or carrier) to delivery of a shipment; None: unknown."""
+
+MAX_PICKUPS_AHEAD = 64  # how many carrier pickups a task looks ahead for the last one that keeps the promise
+
+
 @dataclass(frozen=True)
 class Task:
-    """One shipment on a node's work list."""
+    """One shipment on a node's work list, with the time it must be packed by.
+
+    `pack_by` is the carrier pickup the parcel must make (`carrier_pickup`) for express and line-haul
+    parcels, or the promise less the rider's ride for same-city riders; `minutes_left` counts down to
+    it from the moment the list was made (negative: overdue)."""
 
     order: Order
     shipment: Shipment
+    pack_by: datetime | None = None
+    carrier_pickup: datetime | None = None
+    minutes_left: int | None = None
 
     @property
     def next_action(self) -> str:
         return pick_pack.NEXT_ACTION[self.shipment.status]
 
     @property
+    def is_rider(self) -> bool:
+        return self.shipment.mode == "rider"
+
+    @property
     def urgency(self) -> tuple:
-        # Earliest promise first; a same-city rider leaves sooner than the express pick-up.
-        s = self.shipment
-        return (self.order.promised_by, s.mode != "rider", s.created_at or self.order.received_at,
-                self.order.id, s.shipment_no)
+        # Earliest pack-by first; then the earlier promise, a same-city rider before a carrier, allocation time.
+        s, o = self.shipment, self.order
+        return (self.pack_by or o.promised_by, o.promised_by, not self.is_rider, s.created_at or o.received_at,
+                o.id, s.shipment_no)
 
 
-def node_tasks(node_id: str, uow: AbstractUnitOfWork, *, limit: int = 200) -> list[Task]:
-    """The node's open shipments, most urgent first."""
+def node_tasks(node_id: str, uow: AbstractUnitOfWork, *, now: datetime | None = None,
+               next_pickup: NextPickup | None = None, transit: Transit | None = None,
+               limit: int = 200) -> list[Task]:
+    """The node's open shipments, most urgent first: by pack-by time (the carrier pickup that still
+    keeps the promise, or the rider's deadline), then promise, rider before carrier, allocation time.
+
+    `next_pickup` gives the node's carrier pickups (None: pickups unknown, a carrier parcel is then due
+    like a rider's by its promise); `transit` the expected time from hand-over to delivery (None: zero).
+    `now` defaults to the current time."""
+    now = now or datetime.now(timezone.utc)
     with uow:
         orders = uow.orders.with_open_shipments(node_id)
-    tasks = [Task(o, s) for o in orders for s in o.shipments if s.is_open and s.node_id == node_id]
+    tasks = [_task(o, s, now, next_pickup, transit) for o in orders for s in o.shipments
+             if s.is_open and s.node_id == node_id]
     return sorted(tasks, key=lambda t: t.urgency)[:limit]
+
+
+def _task(order: Order, shipment: Shipment, now: datetime, next_pickup: NextPickup | None,
+          transit: Transit | None) -> Task:
+    travel = (transit(order, shipment) if transit else None) or timedelta(0)
+    pickup = None
+    if shipment.mode != "rider" and next_pickup is not None:
+        pickup = last_pickup_in_time(next_pickup, now, order.promised_by - travel)
+    pack_by = pickup or order.promised_by - travel
+    return Task(order, shipment, pack_by=pack_by, carrier_pickup=pickup,
+                minutes_left=math.floor((pack_by - now).total_seconds() / 60))
+
+
+def last_pickup_in_time(next_pickup: NextPickup, now: datetime, latest: datetime) -> datetime | None:
+    """The last carrier pickup at or after `now` and no later than `latest` (the promise less transit);
+    when even the next pickup is too late, the next pickup (the parcel should leave as soon as it can).
+    None when no courier calls at the node."""
+    first = next_pickup(now)
+    if first is None or first > latest:
+        return first
+    chosen = first
+    for _ in range(MAX_PICKUPS_AHEAD):
+        following = next_pickup(chosen + timedelta(seconds=1))
+        if following is None or following > latest or following <= chosen:
+            break
+        chosen = following
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ body again answers the same and changes nothing; the same id with another body i
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Callable
 
 from fastapi import APIRouter, Query
@@ -15,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyHeader, ContextDep, check_key
 from api.pos_schemas import (ActionRequest, HandoverRequest, PackRequest, PickRequest, RejectRequest, SaleRequest,
-                             node_day_public, parse_shipment_id, reallocation_public, task_public)
+                             node_day_public, parse_shipment_id, reallocation_public, task_public,
+                             work_item_public)
 from api.responses import JsonResponse
 from api.schemas import CST
 from oms.escalation import escalate_overdue
@@ -25,6 +26,10 @@ from oms.pos import (AcceptShipment, HandOverShipment, PackShipment, PickShipmen
 from oms.rejecting import RejectShipment, reallocate, reject_shipment
 from oms.sales import RecordSale, SaleLine, record_sale
 from oms.services import get_order
+from warehouses.handover import next_carrier_pickup
+from warehouses.lanes import Mode
+from warehouses.nodes import Node, NodeKind
+from warehouses.transit import quote
 
 router = APIRouter(tags=["store-pos"])
 SHIPMENT = "/nodes/{node_id}/shipments/{shipment_id}"
@@ -52,12 +57,58 @@ async def _act(ctx, service: Callable, cmd) -> JsonResponse:
 @router.get("/nodes/{node_id}/tasks")
 async def tasks(node_id: str, ctx: ContextDep, x_api_key: ApiKeyHeader = None,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200):
-    """The node's open shipments, most urgent first (promise time, then rider before express, then
-    allocation time), each with its lines and the next thing to do."""
+    """The node's open shipments, most urgent first, each with its lines, the next thing to do and
+    `pack_by`: for express the node's carrier pickup the parcel must make (the last one that still
+    keeps the promise, else the next one; also in `carrier_pickup`), for a same-city rider the promise
+    less the ride. Sorted by `pack_by`, then promise, rider before express, allocation time;
+    `minutes_left` counts down to `pack_by` (negative: overdue)."""
     check_key(x_api_key, node_id, ctx.settings.node_keys, "node")
-    found = await run_in_threadpool(node_tasks, node_id, ctx.uow(), limit=limit)
-    return JsonResponse({"node_id": node_id, "count": len(found),
-                         "data": [task_public(t.order, t.shipment) for t in found]})
+    found = await run_in_threadpool(_node_tasks, ctx, node_id, _now(), limit)
+    return JsonResponse({"node_id": node_id, "count": len(found), "data": [work_item_public(t) for t in found]})
+
+
+def _node_tasks(ctx, node_id: str, now: datetime, limit: int) -> list:
+    node = _node(ctx, node_id)
+    if node is None:  # not in the network: carrier pickups and transit unknown, tasks are due by promise
+        return node_tasks(node_id, ctx.uow(), now=now, limit=limit)
+    return node_tasks(node_id, ctx.uow(), now=now, next_pickup=_pickups_at(node), transit=_transit_from(node, now),
+                      limit=limit)
+
+
+def _node(ctx, node_id: str) -> Node | None:
+    network = ctx.network()
+    return network.node(node_id) if node_id in network else None
+
+
+def _pickups_at(node: Node) -> Callable[[datetime], datetime | None]:
+    """The node's first carrier pickup once it can work on a parcel (open) at or after a moment."""
+    def next_pickup(at: datetime) -> datetime | None:
+        return next_carrier_pickup(node, node.next_open(at.astimezone(CST)))
+    return next_pickup
+
+
+def _transit_from(node: Node, now: datetime) -> Callable:
+    """Median hand-over → delivery time from the node to a shipment's address by the shipment's mode
+    (the transit model allocation prices with); None when the address is not on the map or the node
+    cannot ship that way there."""
+    known: dict[tuple, timedelta | None] = {}
+    courier = Mode.LINEHAUL if node.kind is NodeKind.RDC else Mode.EXPRESS
+
+    def transit(order, shipment) -> timedelta | None:
+        address = order.address
+        mode = Mode.RIDER if shipment.mode == "rider" else courier
+        key = (address.adcode, address.lat, address.lon, mode)
+        if key not in known:
+            known[key] = None
+            if address.adcode and address.lat is not None and address.lon is not None:
+                try:
+                    found = quote(node, address, now, order.promised_by, mode=mode)
+                except (KeyError, ValueError):  # an adcode the transit model does not know
+                    found = None
+                if found is not None:
+                    known[key] = timedelta(hours=found.transit.median_hours)
+        return known[key]
+    return transit
 
 
 @router.post(SHIPMENT + "/accept")

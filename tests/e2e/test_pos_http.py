@@ -3,7 +3,7 @@ the store's tasks → pick → pack → handover → delivered → return, and t
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -14,7 +14,8 @@ from oms.inventory import StockLevel
 from oms.persistence.database import SqlAlchemyUnitOfWork, make_engine
 from oms.persistence.seed import load_stock
 from tests.builders.pos import engine_for
-from tests.e2e.conftest import PAID_AT, WUHAN, key
+from tests.e2e.conftest import CST, PAID_AT, WUHAN, key
+from warehouses.handover import next_carrier_pickup
 
 SKU, SKU2 = "S0001-BLK-M", "S0002-WHT-L"
 NODE_KEYS = {"ST0001": "key-st1", "ST0002": "key-st2", "RDC-WUH": "key-rdc"}
@@ -204,3 +205,35 @@ def test_ops_escalates_shipments_a_store_ignored(pos, live_server):
     assert shipment_id in answer.json()["escalated"] and answer.json()["reallocation"]["status"] == "allocated"
     stats = pos.get("/nodes/ST0001/stats", headers=node("ST0001")).json()
     assert (stats["escalated_lines"], stats["open"]) == (1, 0)
+
+
+def test_tasks_are_sorted_by_pack_by_the_carrier_pickup_or_the_riders_deadline(pos, live_server):
+    """ST0001 of the generated network has an 18:00 courier pickup. An express parcel promised a little
+    after its next pickup must make that pickup, so it comes before a rider parcel promised earlier."""
+    store = live_server.app_context.network().node("ST0001")
+    now = datetime.now(timezone.utc)
+    # Five minutes ahead: when the server's clock passes a cut-off meanwhile, the last pickup in time is still this.
+    pickup = next_carrier_pickup(store, store.next_open((now + timedelta(minutes=5)).astimezone(CST)))
+    express = intake_and_allocate(pos, "PB-EXPRESS", lines=((SKU, 1, 59900),))
+    rider = intake_and_allocate(pos, "PB-RIDER", lines=((SKU2, 1, 19900),))
+    uow = SqlAlchemyUnitOfWork(pos.engine)
+    with uow:
+        for order_id, promise, mode in ((express["id"], pickup + timedelta(hours=6), "express"),
+                                        (rider["id"], pickup + timedelta(hours=3), "rider")):
+            order = uow.orders.get(order_id)
+            order.promised_by, order.shipments[0].mode = promise, mode
+            uow.orders.save(order)
+        uow.commit()
+    answer = pos.get("/nodes/ST0001/tasks", headers=node("ST0001"))
+    assert answer.status_code == 200, answer.text
+    tasks = answer.json()["data"]
+    assert [(t["channel_order_id"], t["mode"], t["next_action"]) for t in tasks] == [
+        ("PB-EXPRESS", "express", "accept"), ("PB-RIDER", "rider", "accept")]
+    first, second = tasks
+    assert datetime.fromisoformat(first["pack_by"]) == datetime.fromisoformat(first["carrier_pickup"]) == pickup
+    # No rider lane from a Tianjin store to Wuhan in the transit model: the rider's deadline is the promise.
+    assert second["carrier_pickup"] is None and datetime.fromisoformat(second["pack_by"]) == pickup + timedelta(hours=3)
+    assert first["pack_by"].endswith("+08:00")
+    expected = (pickup - datetime.now(timezone.utc)).total_seconds() / 60
+    assert expected - 2 <= first["minutes_left"] <= expected + 1
+    assert second["minutes_left"] - first["minutes_left"] in (179, 180, 181)
