@@ -10,7 +10,6 @@ next pass rather than oversold.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from typing import Any, Iterable, Protocol
 from oms.inventory import StockLevel
 from oms.lifecycle import OrderStatus
 from oms.orders import Order
+from oms.plain_data import plain
 from oms.unit_of_work import AbstractUnitOfWork
 
 ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.REALLOCATING, OrderStatus.BACKORDERED})
@@ -163,6 +163,6 @@ def explain(shipment) -> dict:
 
 
 def _fen(cost) -> dict:
-    breakdown = {name: int(value) for name, value in dataclasses.asdict(cost).items()}
+    breakdown = {name: int(value) for name, value in plain(cost).items()}
     breakdown["total_fen"] = int(cost.total_fen)
     return breakdown

@@ -6,7 +6,6 @@ another action or payload is a conflict, never silently applied.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from oms.exceptions import ActionConflict
+from oms.plain_data import plain
 
 if TYPE_CHECKING:
     from oms.unit_of_work import AbstractUnitOfWork
@@ -36,7 +36,7 @@ class ActionKey:
 
 def key_for(cmd, *, node_id: str, request_id: str, ref: str, at: datetime) -> ActionKey:
     """The key a command would leave; its digest covers the command's content, not who sent it."""
-    content = {k: v for k, v in dataclasses.asdict(cmd).items() if k not in _NOT_CONTENT}
+    content = {k: v for k, v in plain(cmd).items() if k not in _NOT_CONTENT}
     raw = json.dumps([type(cmd).__name__, content], sort_keys=True, default=str, ensure_ascii=False)
     return ActionKey(node_id=node_id, request_id=request_id, action=type(cmd).__name__, ref=ref, at=at,
                      digest=hashlib.sha256(raw.encode()).hexdigest())

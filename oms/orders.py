@@ -18,6 +18,7 @@ from oms.lifecycle import (
     check_order_transition,
     check_shipment_transition,
 )
+from oms.plain_data import frozen
 
 CHANNELS = ("mall", "guide", "tmall", "jd", "vip", "douyin")
 PLATFORM_CHANNELS = frozenset({"tmall", "jd", "vip", "douyin"})
@@ -71,7 +72,7 @@ class Shipment:
     created_at: datetime | None = None
     mode: str | None = None  # rider / express / linehaul
     cost_fen: int = 0
-    explanation: dict = field(default_factory=dict)
+    explanation: dict = field(default_factory=dict)  # written once, when allocated; never changed after
     parcel_count: int | None = None
     weight_g: int | None = None
     carrier: str | None = None
@@ -80,6 +81,9 @@ class Shipment:
     accepted_at: datetime | None = None
     shipped_at: datetime | None = None  # handed over to the rider or courier
     delivered_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.explanation = frozen(self.explanation)  # shared, not copied, by copies of the order
 
     @property
     def is_open(self) -> bool:

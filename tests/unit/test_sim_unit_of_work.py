@@ -9,6 +9,7 @@ from oms.allocating import AllocateOrders, allocate_orders
 from oms.inventory import StockLevel
 from oms.lifecycle import OrderStatus
 from oms.orders import Rejection, ReturnLine, ReturnRequest
+from oms.plain_data import FrozenDict, FrozenList
 from oms.pos import AcceptShipment, ShipmentRef, accept_shipment
 from oms.services import place_order
 from oms.unit_of_work import InMemoryUnitOfWork, clone_order
@@ -42,6 +43,8 @@ def mutable_parts(obj, seen=None):
     seen = {} if seen is None else seen
     if id(obj) in seen:
         return seen
+    if type(obj) in (FrozenDict, FrozenList):
+        return seen  # read-only: sharing it is safe
     if isinstance(obj, (list, dict, set)) or (dataclasses.is_dataclass(obj) and not obj.__dataclass_params__.frozen):
         seen[id(obj)] = obj
     children = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple, set, frozenset)) else \
@@ -56,6 +59,22 @@ def test_a_cloned_order_equals_a_deep_copy_and_shares_nothing_mutable():
     clone = clone_order(order)
     assert clone == copy.deepcopy(order)
     assert not set(mutable_parts(order)) & set(mutable_parts(clone))
+
+
+def test_a_shipments_explanation_is_read_only_and_shared_by_clones():
+    order = busy_order(stocked_uow())
+    explanation = order.shipments[0].explanation
+    assert explanation["cost"]["total_fen"] > 0
+    for change in (lambda: explanation.update(x=1), lambda: explanation["cost"].__setitem__("total_fen", 0),
+                   lambda: explanation.setdefault("alternatives", []).append({})):
+        try:
+            change()
+        except TypeError:
+            pass
+        else:
+            raise AssertionError("an explanation must refuse changes")
+    assert clone_order(order).shipments[0].explanation is explanation
+    assert copy.deepcopy(explanation) == explanation
 
 
 def test_changes_are_invisible_until_commit_and_gone_after_rollback():
