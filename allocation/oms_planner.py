@@ -122,17 +122,17 @@ class OmsPlanner:
                                                        city=self.matrix.geography.districts[district].city_adcode),
                                paid_at=order.paid_at, promise_at=order.promised_by, **extra)
 
-    def stock(self, levels: list[StockLevel], ordered_skus: set[str] = frozenset()) -> Stock:
-        """Units per node × SKU before safety stock (the policy decides whose safety stock holds);
-        every ordered SKU has a column, held nowhere if no node has it. Levels at nodes outside the
-        network are left out. Built in one pass over the snapshot (an allocation wave reads ~100k levels)."""
+    def stock(self, levels: list[StockLevel], ordered_skus: set[str]) -> Stock:
+        """Units per node × ordered SKU before safety stock (the policy decides whose safety stock
+        holds); every ordered SKU has a column, held nowhere if no node has it. Levels of other SKUs, or
+        at nodes outside the network, play no part. One pass over the snapshot (a wave reads ~100k levels)."""
         node_ids = self.matrix.node_ids
         at_node = self._node_index()
-        known = [lv for lv in levels if lv.node_id in at_node]
-        skus = tuple(sorted(set(ordered_skus).union(lv.sku_code for lv in known)))
+        skus = tuple(sorted(ordered_skus))
         at_sku = {sku: i for i, sku in enumerate(skus)}
-        rows = np.array([(at_node[lv.node_id], at_sku[lv.sku_code], lv.on_hand - lv.reserved, lv.safety_stock)
-                         for lv in known], dtype=np.int64).reshape(-1, 4)
+        rows = np.array([(at_node.get(lv.node_id, -1), at_sku.get(lv.sku_code, -1), lv.on_hand - lv.reserved,
+                          lv.safety_stock) for lv in levels], dtype=np.int64).reshape(-1, 4)
+        rows = rows[(rows[:, 0] >= 0) & (rows[:, 1] >= 0)]
         atp = np.zeros((len(node_ids), len(skus)), dtype=np.int64)
         safety = np.zeros_like(atp)
         atp[rows[:, 0], rows[:, 1]] = np.maximum(rows[:, 2], 0)

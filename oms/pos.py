@@ -120,10 +120,11 @@ def perform(cmd, uow: AbstractUnitOfWork, now: datetime, work: Work, *, touches_
     return ShipmentOutcome(order, shipment, replayed=False)
 
 
-def shipment_at_node(uow: AbstractUnitOfWork, ref: ShipmentRef) -> tuple[Order, Shipment]:
-    """The order (locked) and the shipment, if the shipment is the node's; otherwise `NotFound`,
-    whether it does not exist or belongs to another node (never tell another store's data)."""
-    order = uow.orders.get(ref.order_id)
+def shipment_at_node(uow: AbstractUnitOfWork, ref: ShipmentRef, *, look_only: bool = False) -> tuple[Order, Shipment]:
+    """The order (locked; with `look_only` unlocked and not to be changed) and the shipment, if the
+    shipment is the node's; otherwise `NotFound`, whether it does not exist or belongs to another node
+    (never tell another store's data)."""
+    order = uow.orders.peek(ref.order_id) if look_only else uow.orders.get(ref.order_id)
     shipment = next((s for s in order.shipments if s.shipment_no == ref.shipment_no), None) if order else None
     if shipment is None or shipment.node_id != ref.node_id:
         raise NotFound(f"shipment {ref.shipment_id} not found at node {ref.node_id}", field="shipment_id")
@@ -134,7 +135,7 @@ def _stock_keys(uow: AbstractUnitOfWork, ref: ShipmentRef) -> set[tuple[str, str
     """The stock rows an action on the shipment may move, read first so they can be locked before the
     order. A shipment's node never changes and its lines only shrink, so this set stays enough."""
     with uow:
-        _, shipment = shipment_at_node(uow, ref)
+        _, shipment = shipment_at_node(uow, ref, look_only=True)
         return {(shipment.node_id, line.sku_code) for line in shipment.lines}
 
 

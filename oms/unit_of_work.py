@@ -38,6 +38,11 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, order_id: int) -> Order | None: ...
 
+    def peek(self, order_id: int) -> Order | None:
+        """The order to look at, not to change: not locked, and the caller must neither change nor
+        save it (an in-memory store may hand out its stored record instead of a copy)."""
+        return self.get(order_id)
+
     def get_by_channel_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Order]:
         found = {}
         for channel, channel_order_id in keys:
@@ -345,6 +350,9 @@ class InMemoryOrders(OrderRepository):
             return None
         self.staged[order_id] = clone_order(stored)
         return self.staged[order_id]
+
+    def peek(self, order_id: int) -> Order | None:
+        return self.staged.get(order_id) or self._store.orders.get(order_id)
 
     def get_by_channel_id(self, channel: str, channel_order_id: str) -> Order | None:
         order_id = self.new_keys.get((channel, channel_order_id)) or self._store.order_keys.get((channel, channel_order_id))

@@ -71,6 +71,10 @@ class SqlOrders(OrderRepository):
         found = self._load(query.with_for_update() if self._lock else query)
         return found[0] if found else None
 
+    def peek(self, order_id: int) -> Order | None:
+        found = self._load(select(t.orders).where(t.orders.c.id == order_id))
+        return found[0] if found else None
+
     def get_by_channel_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Order]:
         found = {}
         for start in range(0, len(keys), 400):
