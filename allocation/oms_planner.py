@@ -20,6 +20,7 @@ from allocation.problem import (AllocationProblem, Destination, LaneQuote, LineT
 from oms.catalogue import Catalogue
 from oms.inventory import StockLevel
 from oms.orders import Order
+from oms.stock_snapshot import StockSnapshot
 from warehouses.lanes import NO_LANE, Mode
 from warehouses.transit_matrix import TransitMatrix
 
@@ -122,22 +123,22 @@ class OmsPlanner:
                                                        city=self.matrix.geography.districts[district].city_adcode),
                                paid_at=order.paid_at, promise_at=order.promised_by, **extra)
 
-    def stock(self, levels: list[StockLevel], ordered_skus: set[str]) -> Stock:
+    def stock(self, levels: StockSnapshot | list[StockLevel], ordered_skus: set[str]) -> Stock:
         """Units per node × ordered SKU before safety stock (the policy decides whose safety stock
         holds); every ordered SKU has a column, held nowhere if no node has it. Levels of other SKUs, or
-        at nodes outside the network, play no part. One pass over the snapshot (a wave reads ~100k levels)."""
-        node_ids = self.matrix.node_ids
-        at_node = self._node_index()
+        at nodes outside the network, play no part."""
+        snap = levels if isinstance(levels, StockSnapshot) else StockSnapshot.of_levels(levels, ordered_skus)
         skus = tuple(sorted(ordered_skus))
-        at_sku = {sku: i for i, sku in enumerate(skus)}
-        rows = np.array([(at_node.get(lv.node_id, -1), at_sku.get(lv.sku_code, -1), lv.on_hand - lv.reserved,
-                          lv.safety_stock) for lv in levels], dtype=np.int64).reshape(-1, 4)
-        rows = rows[(rows[:, 0] >= 0) & (rows[:, 1] >= 0)]
-        atp = np.zeros((len(node_ids), len(skus)), dtype=np.int64)
+        at_node, at_sku = self._node_index(), {sku: i for i, sku in enumerate(snap.sku_codes)}
+        rows = np.array([at_node.get(node_id, -1) for node_id in snap.node_ids], dtype=np.int64)
+        cols = np.array([at_sku.get(sku, -1) for sku in skus], dtype=np.int64)
+        r_in, c_in = np.flatnonzero(rows >= 0), np.flatnonzero(cols >= 0)
+        src = np.ix_(r_in, cols[c_in])
+        atp = np.zeros((len(self.matrix.node_ids), len(skus)), dtype=np.int64)
         safety = np.zeros_like(atp)
-        atp[rows[:, 0], rows[:, 1]] = np.maximum(rows[:, 2], 0)
-        safety[rows[:, 0], rows[:, 1]] = rows[:, 3]
-        return Stock(tuple(node_ids), skus, atp, safety)
+        atp[np.ix_(rows[r_in], c_in)] = np.maximum(snap.on_hand[src].astype(np.int64) - snap.reserved[src], 0)
+        safety[np.ix_(rows[r_in], c_in)] = snap.safety[src]
+        return Stock(tuple(self.matrix.node_ids), skus, atp, safety)
 
     def _node_index(self) -> dict[str, int]:
         if self._node_at is None or len(self._node_at) != len(self.matrix.node_ids):

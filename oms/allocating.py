@@ -86,7 +86,7 @@ def _snapshot(cmd: AllocateOrders, uow: AbstractUnitOfWork, now: datetime):
             candidates = [o for o in (uow.orders.get(i) for i in cmd.order_ids) if o is not None]
         orders = [o for o in candidates if is_allocatable(o, now)]
         skus = {ln.sku_code for o in orders for ln in o.lines}
-        levels = uow.stock.for_skus(skus) if orders else []
+        levels = uow.stock.snapshot(skus) if orders else []
         uow.rollback()
     return orders, levels
 

@@ -19,6 +19,7 @@ from oms.idempotency import ActionKey
 from oms.inventory import StockLevel
 from oms.lifecycle import OPEN_SHIPMENT_STATUSES as _OPEN, ShipmentStatus
 from oms.orders import Order
+from oms.stock_snapshot import StockMatrix, StockSnapshot
 
 
 class OrderAlreadyExists(OmsError):
@@ -111,6 +112,11 @@ class StockRepository(abc.ABC):
     @abc.abstractmethod
     def for_skus(self, sku_codes: Iterable[str]) -> list[StockLevel]:
         """A read snapshot of every node's level for these SKUs (what allocation plans on)."""
+
+    def snapshot(self, sku_codes: Iterable[str]) -> StockSnapshot:
+        """`for_skus` as arrays [node, SKU] (see `oms.stock_snapshot`)."""
+        skus = set(sku_codes)
+        return StockSnapshot.of_levels(self.for_skus(skus), skus)
 
     @abc.abstractmethod
     def add(self, level: StockLevel) -> None: ...
@@ -234,15 +240,18 @@ class StockTable(dict):
     def __init__(self, *args, **kwargs):
         super().__init__()
         self.by_sku: dict[str, dict[tuple[str, str], StockLevel]] = {}
+        self.matrix = StockMatrix()
         self.update(*args, **kwargs)
 
     def __setitem__(self, key: tuple[str, str], level: StockLevel) -> None:
         super().__setitem__(key, level)
         self.by_sku.setdefault(key[1], {})[key] = level
+        self.matrix.put(level)
 
     def __delitem__(self, key: tuple[str, str]) -> None:
         super().__delitem__(key)
         self.by_sku.get(key[1], {}).pop(key, None)
+        self.matrix.drop(*key)
 
     def update(self, *args, **kwargs) -> None:
         for key, level in dict(*args, **kwargs).items():
@@ -265,6 +274,7 @@ class StockTable(dict):
     def clear(self) -> None:
         super().clear()
         self.by_sku.clear()
+        self.matrix = StockMatrix()
 
 
 @dataclass
@@ -460,6 +470,12 @@ class InMemoryStock(StockRepository):
             levels += [v for k, v in staged.items() if k[1] in wanted and k not in stored]
             levels = [clone_level(lv) if (lv.node_id, lv.sku_code) in staged else lv for lv in levels]
         return levels
+
+    def snapshot(self, sku_codes: Iterable[str]) -> StockSnapshot:
+        skus = set(sku_codes)
+        if any(key[1] in skus for key in self.staged):  # this unit of work changed some: read them too
+            return super().snapshot(skus)
+        return self._store.stock.matrix.snapshot(skus)
 
     def add(self, level: StockLevel) -> None:
         self.staged[(level.node_id, level.sku_code)] = level

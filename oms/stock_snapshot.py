@@ -1,0 +1,103 @@
+"""Stock of many SKUs across nodes as arrays: what an allocation wave plans on.
+
+A wave reads every node's level for a few hundred SKUs, a few hundred thousand records. As
+`StockLevel` objects that is a Python loop per wave; as arrays [node, SKU] it is a slice.
+`StockMatrix` keeps such arrays up to date as levels are written (the in-memory store does, on
+every commit), so taking a snapshot costs one slice, not one object per level.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from oms.inventory import StockLevel
+
+_FIELDS = ("on_hand", "reserved", "safety")
+
+
+@dataclass(frozen=True, eq=False)
+class StockSnapshot:
+    """Levels of `sku_codes` at `node_ids`, as arrays [node, SKU]; `held` marks where a level exists.
+    Iterating gives the `StockLevel` records themselves (copies)."""
+
+    node_ids: tuple[str, ...]
+    sku_codes: tuple[str, ...]
+    on_hand: np.ndarray
+    reserved: np.ndarray
+    safety: np.ndarray
+    held: np.ndarray
+
+    @classmethod
+    def of_levels(cls, levels: Iterable[StockLevel], sku_codes: Iterable[str]) -> "StockSnapshot":
+        """The snapshot of these levels, one column per SKU asked for (levels of other SKUs are left out)."""
+        skus = tuple(sorted(set(sku_codes)))
+        at_sku = {sku: i for i, sku in enumerate(skus)}
+        at_node: dict[str, int] = {}
+        rows = [(at_node.setdefault(lv.node_id, len(at_node)), at_sku[lv.sku_code], lv.on_hand, lv.reserved,
+                 lv.safety_stock) for lv in levels if lv.sku_code in at_sku]
+        table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+        shape = (len(at_node), len(skus))
+        arrays = [np.zeros(shape, dtype=np.int64) for _ in _FIELDS]
+        for values, column in zip(arrays, (2, 3, 4)):
+            values[table[:, 0], table[:, 1]] = table[:, column]
+        held = np.zeros(shape, dtype=bool)
+        held[table[:, 0], table[:, 1]] = True
+        return cls(tuple(at_node), skus, *arrays, held)
+
+    def __len__(self) -> int:
+        return int(self.held.sum())
+
+    def __iter__(self) -> Iterator[StockLevel]:
+        for n, s in zip(*np.nonzero(self.held)):
+            yield StockLevel(self.node_ids[n], self.sku_codes[s], int(self.on_hand[n, s]), int(self.reserved[n, s]),
+                             int(self.safety[n, s]))
+
+
+class StockMatrix:
+    """Every level written so far, as growing arrays [node, SKU] (the store calls `put` and `drop`)."""
+
+    def __init__(self):
+        self.at_node: dict[str, int] = {}
+        self.at_sku: dict[str, int] = {}
+        self._values = np.zeros((0, 0, 3), dtype=np.int32)  # [node, sku, field]
+        self._held = np.zeros((0, 0), dtype=bool)
+
+    def put(self, level: StockLevel) -> None:
+        n, s = self._index(level.node_id, level.sku_code)
+        self._values[n, s] = (level.on_hand, level.reserved, level.safety_stock)
+        self._held[n, s] = True
+
+    def drop(self, node_id: str, sku_code: str) -> None:
+        n, s = self.at_node.get(node_id), self.at_sku.get(sku_code)
+        if n is not None and s is not None:
+            self._values[n, s] = 0
+            self._held[n, s] = False
+
+    def snapshot(self, sku_codes: Iterable[str]) -> StockSnapshot:
+        skus = tuple(sorted(set(sku_codes)))
+        nodes = len(self.at_node)
+        columns = np.array([self.at_sku.get(sku, -1) for sku in skus], dtype=np.int64)
+        known = columns >= 0
+        values = np.zeros((nodes, len(skus), 3), dtype=np.int64)
+        held = np.zeros((nodes, len(skus)), dtype=bool)
+        values[:, known] = self._values[:nodes, columns[known]]
+        held[:, known] = self._held[:nodes, columns[known]]
+        return StockSnapshot(tuple(self.at_node), skus, values[..., 0], values[..., 1], values[..., 2], held)
+
+    def _index(self, node_id: str, sku_code: str) -> tuple[int, int]:
+        n = self.at_node.setdefault(node_id, len(self.at_node))
+        s = self.at_sku.setdefault(sku_code, len(self.at_sku))
+        if n >= self._held.shape[0] or s >= self._held.shape[1]:
+            self._grow(max(n + 1, self._held.shape[0]), max(s + 1, self._held.shape[1]))
+        return n, s
+
+    def _grow(self, nodes: int, skus: int) -> None:
+        old = self._held.shape
+        shape = (old[0] if nodes <= old[0] else max(nodes, old[0] * 3 // 2, 16),
+                 old[1] if skus <= old[1] else max(skus, old[1] * 3 // 2, 64))
+        values, held = np.zeros((*shape, 3), dtype=np.int32), np.zeros(shape, dtype=bool)
+        values[:old[0], :old[1]] = self._values
+        held[:old[0], :old[1]] = self._held
+        self._values, self._held = values, held

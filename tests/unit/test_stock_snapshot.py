@@ -1,0 +1,66 @@
+"""Stock as arrays for allocation waves: the matrix the in-memory store keeps must always say what
+its stored levels say."""
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from oms.inventory import StockLevel
+from oms.stock_snapshot import StockSnapshot
+from oms.unit_of_work import InMemoryUnitOfWork
+
+NODES = [f"N{i}" for i in range(7)]
+SKUS = [f"S{i}" for i in range(90)]  # more than the first allocation of columns: the arrays must grow
+
+writes = st.lists(st.tuples(st.sampled_from(NODES), st.sampled_from(SKUS), st.integers(0, 50), st.integers(0, 5),
+                            st.booleans()), max_size=300)
+
+
+def as_dict(snap: StockSnapshot) -> dict:
+    return {(lv.node_id, lv.sku_code): (lv.on_hand, lv.reserved, lv.safety_stock) for lv in snap}
+
+
+@settings(max_examples=60, deadline=None)
+@given(writes, st.sets(st.sampled_from(SKUS + ["NOT-STOCKED"]), min_size=1))
+def test_the_kept_matrix_equals_a_snapshot_of_the_stored_levels(ops, wanted):
+    uow = InMemoryUnitOfWork()
+    table = uow.store.stock
+    for node, sku, on_hand, safety, delete in ops:
+        if delete:
+            table.pop((node, sku), None)
+        else:
+            table[(node, sku)] = StockLevel(node, sku, on_hand=on_hand, reserved=on_hand // 2, safety_stock=safety)
+    with uow:
+        kept = uow.stock.snapshot(wanted)
+        rebuilt = StockSnapshot.of_levels(uow.stock.for_skus(wanted), wanted)
+    assert kept.sku_codes == rebuilt.sku_codes == tuple(sorted(wanted))
+    assert as_dict(kept) == as_dict(rebuilt) == {k: (v.on_hand, v.reserved, v.safety_stock) for k, v in table.items()
+                                                  if k[1] in wanted}
+
+
+def test_a_snapshot_inside_a_unit_of_work_sees_its_own_changes_and_others_do_not():
+    uow = InMemoryUnitOfWork()
+    uow.store.stock[("N1", "S1")] = StockLevel("N1", "S1", on_hand=5)
+    with uow:
+        level = uow.stock.get("N1", "S1")
+        level.reserve(2)
+        uow.stock.save(level)
+        assert as_dict(uow.stock.snapshot({"S1"})) == {("N1", "S1"): (5, 2, 0)}
+        assert as_dict(_other_snapshot(uow.store, {"S1"})) == {("N1", "S1"): (5, 0, 0)}
+        uow.commit()
+    with uow:
+        assert as_dict(uow.stock.snapshot({"S1"})) == {("N1", "S1"): (5, 2, 0)}
+
+
+def test_a_snapshot_is_a_copy():
+    uow = InMemoryUnitOfWork()
+    uow.store.stock[("N1", "S1")] = StockLevel("N1", "S1", on_hand=5)
+    with uow:
+        snap = uow.stock.snapshot({"S1"})
+    uow.store.stock[("N1", "S1")] = StockLevel("N1", "S1", on_hand=1)
+    assert int(snap.on_hand[snap.node_ids.index("N1"), 0]) == 5
+    assert np.array_equal(snap.held, [[True]])
+
+
+def _other_snapshot(store, skus):
+    other = InMemoryUnitOfWork(store)
+    with other:
+        return other.stock.snapshot(skus)
