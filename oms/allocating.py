@@ -81,9 +81,9 @@ def is_allocatable(order: Order, now: datetime) -> bool:
 def _snapshot(cmd: AllocateOrders, uow: AbstractUnitOfWork, now: datetime):
     with uow:
         if cmd.order_ids is None:
-            candidates = uow.orders.in_status([s.value for s in ALLOCATABLE], limit=cmd.limit)
+            candidates = uow.orders.in_status([s.value for s in ALLOCATABLE], limit=cmd.limit, look_only=True)
         else:
-            candidates = [o for o in (uow.orders.get(i) for i in cmd.order_ids) if o is not None]
+            candidates = [o for o in (uow.orders.peek(i) for i in cmd.order_ids) if o is not None]
         orders = [o for o in candidates if is_allocatable(o, now)]
         skus = {ln.sku_code for o in orders for ln in o.lines}
         levels = uow.stock.snapshot(skus) if orders else []

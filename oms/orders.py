@@ -218,8 +218,13 @@ class Order:
 
     def open_quantities(self) -> dict[int, int]:
         """Quantity per line not yet in an active shipment: what allocation still has to place."""
-        return {ln.line_no: ln.quantity - self.allocated_qty(ln.line_no) for ln in self.lines
-                if ln.quantity - self.allocated_qty(ln.line_no) > 0}
+        placed: dict[int, int] = {}
+        for s in self.shipments:
+            if s.is_active:
+                for sl in s.lines:
+                    placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
+        return {ln.line_no: ln.quantity - placed.get(ln.line_no, 0) for ln in self.lines
+                if ln.quantity > placed.get(ln.line_no, 0)}
 
     # ----- changing -----
     def record(self, at: datetime, actor: str, subject: str, from_status, to_status, reason: str) -> None:

@@ -5,9 +5,14 @@ import dataclasses
 import functools
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value):
     """`dataclasses.asdict` for commands, without its deep copies: dataclasses become dicts, lists and
     tuples lists, atoms stay as they are (the digest is computed from it on every POS action)."""
+    if type(value) in _ATOMS:
+        return value
     names = _field_names(type(value))
     if names is not None:
         return {name: plain(getattr(value, name)) for name in names}

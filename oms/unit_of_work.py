@@ -68,8 +68,9 @@ class OrderRepository(abc.ABC):
         """Orders that have an open shipment (at `node_id` when given)."""
 
     @abc.abstractmethod
-    def in_status(self, statuses: Iterable[str], limit: int = 10_000) -> list[Order]:
-        """Orders in any of the statuses, oldest payment first (e.g. the next allocation wave)."""
+    def in_status(self, statuses: Iterable[str], limit: int = 10_000, *, look_only: bool = False) -> list[Order]:
+        """Orders in any of the statuses, oldest payment first (e.g. the next allocation wave).
+        With `look_only` the caller only reads them (see `peek`)."""
 
     @abc.abstractmethod
     def touching_node(self, node_id: str, since: datetime) -> list[Order]:
@@ -397,13 +398,13 @@ class InMemoryOrders(OrderRepository):
     def with_open_shipments(self, node_id: str | None = None) -> list[Order]:
         return [self.get(o.id) for o in self._with_open_shipments(node_id)]
 
-    def in_status(self, statuses: Iterable[str], limit: int = 10_000) -> list[Order]:
+    def in_status(self, statuses: Iterable[str], limit: int = 10_000, *, look_only: bool = False) -> list[Order]:
         wanted = set(statuses)
         index = self._store.orders.by_status
         ids = {i for status in wanted for i in index.get(status, ())}
         ids.update(self.staged)
         hits = sorted((o for o in self._current(ids) if o.status in wanted), key=lambda o: (o.paid_at, o.id))
-        return [self.get(o.id) for o in hits[:limit]]
+        return hits[:limit] if look_only else [self.get(o.id) for o in hits[:limit]]
 
     def touching_node(self, node_id: str, since: datetime) -> list[Order]:
         def touches(o: Order) -> bool:

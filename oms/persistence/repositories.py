@@ -149,11 +149,10 @@ class SqlOrders(OrderRepository):
             cond.append(s.c.node_id == node_id)
         return self._load(select(t.orders).where(exists().where(and_(*cond))).order_by(t.orders.c.id))
 
-    def in_status(self, statuses: Iterable[str], limit: int = 10_000) -> list[Order]:
+    def in_status(self, statuses: Iterable[str], limit: int = 10_000, *, look_only: bool = False) -> list[Order]:
         query = (select(t.orders).where(t.orders.c.status.in_([str(s) for s in statuses]))
                  .order_by(t.orders.c.paid_at, t.orders.c.id).limit(limit))
         return self._load(query)
-
 
     def touching_node(self, node_id: str, since: datetime) -> list[Order]:
         s, r = t.shipments, t.rejections
