@@ -56,26 +56,26 @@ class StockSnapshot:
 
 
 class StockMatrix:
-    """Every level written so far, as growing arrays [node, SKU] (the store calls `put` and `drop`)."""
+    """Every level written so far, as growing arrays [node, SKU] (the store calls `put` and `drop`).
+
+    Writes are only noted (a dict entry per level: the store writes on every commit) and laid into
+    the arrays in one vectorised step when the next snapshot is taken."""
 
     def __init__(self):
         self.at_node: dict[str, int] = {}
         self.at_sku: dict[str, int] = {}
-        self._values = np.zeros((0, 0, 3), dtype=np.int32)  # [node, sku, field]
+        self._values = np.zeros((0, 0, 3), dtype=np.int32)  # [node, sku, (on hand, reserved, safety)]
         self._held = np.zeros((0, 0), dtype=bool)
+        self._pending: dict[tuple[str, str], StockLevel | None] = {}
 
     def put(self, level: StockLevel) -> None:
-        n, s = self._index(level.node_id, level.sku_code)
-        self._values[n, s] = (level.on_hand, level.reserved, level.safety_stock)
-        self._held[n, s] = True
+        self._pending[(level.node_id, level.sku_code)] = level
 
     def drop(self, node_id: str, sku_code: str) -> None:
-        n, s = self.at_node.get(node_id), self.at_sku.get(sku_code)
-        if n is not None and s is not None:
-            self._values[n, s] = 0
-            self._held[n, s] = False
+        self._pending[(node_id, sku_code)] = None
 
     def snapshot(self, sku_codes: Iterable[str]) -> StockSnapshot:
+        self._flush()
         skus = tuple(sorted(set(sku_codes)))
         nodes = len(self.at_node)
         columns = np.array([self.at_sku.get(sku, -1) for sku in skus], dtype=np.int64)
@@ -86,12 +86,21 @@ class StockMatrix:
         held[:, known] = self._held[:nodes, columns[known]]
         return StockSnapshot(tuple(self.at_node), skus, values[..., 0], values[..., 1], values[..., 2], held)
 
-    def _index(self, node_id: str, sku_code: str) -> tuple[int, int]:
-        n = self.at_node.setdefault(node_id, len(self.at_node))
-        s = self.at_sku.setdefault(sku_code, len(self.at_sku))
-        if n >= self._held.shape[0] or s >= self._held.shape[1]:
-            self._grow(max(n + 1, self._held.shape[0]), max(s + 1, self._held.shape[1]))
-        return n, s
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        at_node, at_sku = self.at_node, self.at_sku
+        for node_id, sku_code in pending:
+            at_node.setdefault(node_id, len(at_node))
+            at_sku.setdefault(sku_code, len(at_sku))
+        if len(at_node) > self._held.shape[0] or len(at_sku) > self._held.shape[1]:
+            self._grow(len(at_node), len(at_sku))
+        gone = (0, 0, 0, 0)
+        rows = np.array([(at_node[n], at_sku[s]) + ((lv.on_hand, lv.reserved, lv.safety_stock, 1) if lv else gone)
+                         for (n, s), lv in pending.items()], dtype=np.int64)
+        self._values[rows[:, 0], rows[:, 1]] = rows[:, 2:5]
+        self._held[rows[:, 0], rows[:, 1]] = rows[:, 5].astype(bool)
 
     def _grow(self, nodes: int, skus: int) -> None:
         old = self._held.shape

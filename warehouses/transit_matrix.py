@@ -21,7 +21,7 @@ from warehouses.distance import geodesic_km_matrix
 from warehouses.geography import Geography, load_geography
 from warehouses.handover import next_carrier_pickup, ready_at
 from warehouses.lanes import BANDS, MODES, NO_LANE, Destinations, LaneTables, Mode, Origins, price_lanes
-from warehouses.nodes import Network
+from warehouses.nodes import Network, Node
 from warehouses.transit import Quote
 from warehouses.transit_params import DEFAULT_TRANSIT_PARAMS, TransitParams
 from warehouses.transit_time import TransitTime, shifted_lognormal_cdf
@@ -109,13 +109,24 @@ class TransitMatrix:
 
     def _handover_hours(self, dispatch_at: datetime, units: int) -> np.ndarray:
         hours = np.full((len(MODES), len(self.node_ids)), np.nan)
-        for i, node in enumerate(self.network.nodes):
+        for node, rows in self._handover_groups.values():
             ready = ready_at(node, dispatch_at, self.params, units)
             pickup = next_carrier_pickup(node, ready)
-            hours[Mode.RIDER.code, i] = (ready - dispatch_at).total_seconds() / 3600
+            hours[Mode.RIDER.code, rows] = (ready - dispatch_at).total_seconds() / 3600
             if pickup is not None:
-                hours[[Mode.EXPRESS.code, Mode.LINEHAUL.code], i] = (pickup - dispatch_at).total_seconds() / 3600
+                hours[np.ix_([Mode.EXPRESS.code, Mode.LINEHAUL.code], rows)] = \
+                    (pickup - dispatch_at).total_seconds() / 3600
         return hours
+
+    @cached_property
+    def _handover_groups(self) -> dict[tuple, tuple[Node, np.ndarray]]:
+        """Nodes whose hand-over times are always equal (same kind, hours, pick rate and cut-offs),
+        one representative each: a thousand stores share a few dozen such timetables."""
+        groups: dict[tuple, list] = {}
+        for i, node in enumerate(self.network.nodes):
+            key = (node.kind, node.opening_hours, node.pick_rate_units_per_hour, node.carrier_cutoffs)
+            groups.setdefault(key, [node, []])[1].append(i)
+        return {key: (node, np.array(rows)) for key, (node, rows) in groups.items()}
 
     def p_within_promise(self, node_idx, district_idx, dispatch_at: datetime, promise_at: datetime,
                          units: int = 1) -> np.ndarray:

@@ -11,7 +11,7 @@ NODES = [f"N{i}" for i in range(7)]
 SKUS = [f"S{i}" for i in range(90)]  # more than the first allocation of columns: the arrays must grow
 
 writes = st.lists(st.tuples(st.sampled_from(NODES), st.sampled_from(SKUS), st.integers(0, 50), st.integers(0, 5),
-                            st.booleans()), max_size=300)
+                            st.booleans(), st.integers(0, 9)), max_size=300)
 
 
 def as_dict(snap: StockSnapshot) -> dict:
@@ -23,7 +23,10 @@ def as_dict(snap: StockSnapshot) -> dict:
 def test_the_kept_matrix_equals_a_snapshot_of_the_stored_levels(ops, wanted):
     uow = InMemoryUnitOfWork()
     table = uow.store.stock
-    for node, sku, on_hand, safety, delete in ops:
+    for node, sku, on_hand, safety, delete, look in ops:
+        if look == 0:  # a wave reads the stock between writes
+            with uow:
+                uow.stock.snapshot(wanted)
         if delete:
             table.pop((node, sku), None)
         else:

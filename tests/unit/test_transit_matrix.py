@@ -101,3 +101,20 @@ def test_mean_hours_match_the_lane_distributions(matrix):
     i, j = matrix.node_index("RDC-CHENGDU"), matrix.district_index("110105")
     q = matrix.quote(i, j, DISPATCH, PROMISE)
     assert matrix.mean_hours[i, j] == pytest.approx(q.transit.mean_hours, rel=1e-6)
+
+
+@pytest.mark.parametrize("hour", [3, 9.5, 11.25, 17.9, 23])
+def test_handover_hours_equal_each_nodes_own_handover(matrix, network, hour):
+    """Nodes are computed once per shared timetable: the answer must be every node's own."""
+    from warehouses.handover import next_carrier_pickup, ready_at
+
+    at = DISPATCH.replace(hour=0, minute=0) + timedelta(hours=hour)
+    hours = matrix.handover_hours(at, units=2)
+    for i, node in enumerate(network.nodes):
+        ready = ready_at(node, at, matrix.params, 2)
+        pickup = next_carrier_pickup(node, ready)
+        assert hours[Mode.RIDER.code, i] == pytest.approx((ready - at).total_seconds() / 3600)
+        if pickup is None:
+            assert np.isnan(hours[Mode.EXPRESS.code, i])
+        else:
+            assert hours[Mode.EXPRESS.code, i] == pytest.approx((pickup - at).total_seconds() / 3600)
