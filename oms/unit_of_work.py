@@ -512,8 +512,12 @@ class InMemoryUnitOfWork(AbstractUnitOfWork):
         for table, staged in ((self.store.orders, self.orders.staged), (self.store.order_keys, self.orders.new_keys),
                               (self.store.stock, self.stock.staged),
                               (self.store.extras["action_keys"], self.actions.staged)):
-            for key, value in staged.items():
-                table[key] = value
+            if staged:
+                if type(table) is dict:
+                    table.update(staged)
+                else:
+                    for key, value in staged.items():
+                        table[key] = value
         self.rollback()
         self.committed = True
 
