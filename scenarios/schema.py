@@ -7,12 +7,14 @@ rather than a setting silently ignored. Hours in ``start_hour``/``end_hour`` cou
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from allocation.policy import RoutingPolicy
+from warehouses.opening_hours import parse_windows
 
 Channel = Literal["mall", "guide", "tmall", "jd", "vip", "douyin"]
 NodeKindName = Literal["store", "rdc", "cloud"]
@@ -78,6 +80,88 @@ class NodeOverride(_Spec):
     pickers: int | None = Field(None, ge=1)
     daily_order_capacity: int | None = Field(None, ge=0)
     ship_to_home: bool | None = None
+    opening_hours: str | None = None  # "10:00-22:00", "07:00-12:00,13:00-23:00" or "24h" (a warehouse's night shift)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _windows(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_windows(value)  # ValueError names what is wrong
+        return value
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+MINUTES_PER_DAY = 1440
+
+
+def minute_of_day(text: str) -> int:
+    """"HH:MM" (as a `Shift` stores it) → minutes after midnight; "24:00" → 1440."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class Shift(_Spec):
+    """One shift of a node kind's pick-pack staff, the same every day, in the node's local time.
+
+    From `start` to `end` ("HH:MM"; `end` may be "24:00"; an `end` earlier than `start` runs past
+    midnight, e.g. 20:00 → 08:00), `share` of each node's pickers (after `staffing`) are on duty:
+    rounded to whole pickers (halves up), at least one when `share` > 0; 0 = nobody picks.
+    """
+
+    start: str
+    end: str
+    share: float = Field(ge=0, le=1)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time_of_day(cls, value: Any, info) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads an unquoted 10:00 as 600
+            raise ValueError('must be a time of day in quotes, e.g. "10:00" (YAML reads an unquoted 10:00 as a number)')
+        match = _CLOCK.fullmatch(value.strip()) if isinstance(value, str) else None
+        hours, minutes = (int(match[1]), int(match[2])) if match else (-1, -1)
+        latest = 24 if info.field_name == "end" else 23
+        if not (0 <= hours <= latest and 0 <= minutes <= 59) or (hours == 24 and minutes):
+            allowed = '"00:00" … "24:00"' if info.field_name == "end" else '"00:00" … "23:59"'
+            raise ValueError(f"must be a time of day {allowed} (HH:MM), got {value!r}")
+        return f"{hours:02d}:{minutes:02d}"
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if self.start_minute == self.end_minute:
+            raise ValueError(f'"end" must differ from "start" ({self.start}); a whole day is "00:00" to "24:00".')
+        return self
+
+    @property
+    def start_minute(self) -> int:
+        return minute_of_day(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return minute_of_day(self.end)
+
+    def minutes(self) -> list[tuple[int, int]]:
+        """The shift as [from, to) minute-of-day intervals (two when it runs past midnight)."""
+        start, end = self.start_minute, self.end_minute
+        if end > start:
+            return [(start, end)]
+        return [(start, MINUTES_PER_DAY)] + ([(0, end)] if end > 0 else [])
+
+
+def _shifts_apart(shifts: tuple[Shift, ...]) -> tuple[Shift, ...]:
+    """At most one shift of a kind is on duty at any minute; hours no shift covers have nobody on duty."""
+    if not shifts:
+        raise ValueError("give at least one shift, or null for pickers on duty whenever the node is open")
+    spans = sorted((a, b, i) for i, s in enumerate(shifts) for a, b in s.minutes())
+    for (_, end_a, i), (start_b, _, j) in zip(spans, spans[1:]):
+        if start_b < end_a:
+            first, second = sorted((i, j))
+            raise ValueError(f"shifts [{first}] {shifts[first].start}-{shifts[first].end} and [{second}] "
+                             f"{shifts[second].start}-{shifts[second].end} overlap: give each hour to one shift "
+                             "(hours no shift covers have nobody on duty)")
+    return shifts
+
+
+Shifts = Annotated[tuple[Shift, ...], AfterValidator(_shifts_apart)]
 
 
 class NetworkSpec(_Spec):
@@ -92,6 +176,9 @@ class NetworkSpec(_Spec):
     stock_seed: int = 42
     ship_from_store: ShipFromStore = ShipFromStore()
     staffing: dict[NodeKindName, float] = Field(default_factory=dict)  # multiplier of each kind's pickers
+    # Pick-pack shifts per node kind (see `Shift`): pickers on duty change through the day. A kind
+    # without shifts (or null) has all its pickers on duty whenever its nodes are open.
+    shifts: dict[NodeKindName, Shifts | None] = Field(default_factory=dict)
     nodes: dict[str, NodeOverride] = Field(default_factory=dict)  # per node id
 
     @field_validator("staffing")

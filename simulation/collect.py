@@ -39,8 +39,10 @@ def order_records(sim: "Sim") -> tuple[list[OrderRecord], list[ShipmentRecord]]:
 
 
 def node_records(sim: "Sim", horizon_min: float) -> list[NodeRecord]:
+    """Per node: its pickers, the picker-hours on duty while open (all pickers × open hours, or with
+    shifts the on-duty pickers summed over time) and the busy picker-hours — utilisation's terms."""
     return [NodeRecord(f.node.node_id, f.kind, f.node.region, f.node.pickers,
-                       f.open_minutes(horizon_min) * f.node.pickers / 60, f.busy_minutes / 60, f.shipments,
+                       f.staffed_picker_minutes(horizon_min) / 60, f.busy_minutes / 60, f.shipments,
                        f.rejected_lines) for f in sim.floors.values()]
 
 

@@ -9,8 +9,9 @@
   **reallocations** — shipments created for lines given back.
 * **cost_per_order_yuan** — carrier price + handling of the shipped parcels (as the allocator
   priced them and the OMS stored them), per delivered order.
-* **utilisation_pct** (per node kind) — busy picker-hours ÷ picker-hours the nodes were open (and
-  not down) during the demand window and the day after it.
+* **utilisation_pct** (per node kind) — busy picker-hours ÷ staffed picker-hours: pickers on duty
+  while the nodes were open (and not down) during the demand window and the day after it — all
+  pickers × open hours, or with shifts (`network.shifts`) the pickers each shift puts on duty.
 * **unfulfilled** — orders neither delivered nor cancelled, by reason.
 """
 from __future__ import annotations

@@ -78,7 +78,7 @@ class BacklogSample(NamedTuple):
     awaiting_pickup: int  # packed, waiting for the carrier
     in_transit: int
     busy_pickers: int
-    staffed_pickers: int  # pickers at open nodes of this kind
+    staffed_pickers: int  # pickers on duty at open nodes of this kind
 
 
 class NodeRecord(NamedTuple):
@@ -86,7 +86,7 @@ class NodeRecord(NamedTuple):
     kind: str
     region: str
     pickers: int
-    open_picker_h: float  # picker-hours the node was open (and not down) during the run
+    open_picker_h: float  # picker-hours on duty while open (and not down); without shifts pickers × open h
     busy_picker_h: float
     shipments: int
     rejected_lines: int

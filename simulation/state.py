@@ -20,7 +20,7 @@ from simulation import processes as actors
 from simulation.carriers import Carriers
 from simulation.channel_feed import ChannelFeed
 from simulation.demand import Demand
-from simulation.floor import NodeFloor, SimClock
+from simulation.floor import NodeFloor, Rota, ShiftBench, SimClock, on_duty, shift_changes
 from simulation.oms_gateway import NewShipment, OmsGateway
 from simulation.records import WaveRecord
 from simulation.rng import OrderDraws
@@ -79,8 +79,7 @@ class Sim:
         self.clock = SimClock(scenario.run.start)
         self.minutes_after_midnight = scenario.run.start.hour * 60 + scenario.run.start.minute
         self.handling = scenario.fulfilment.handling
-        self.floors = {n.node_id: NodeFloor(n, i, simpy.Resource(env, capacity=n.pickers), self.clock)
-                       for i, n in enumerate(world.network.nodes)}
+        self.floors = self._floors(world, env)
         self.orders: dict[int, OrderState] = {}
         self.refused: list[tuple[int, str]] = []  # (demand index, why the OMS refused it)
         self.resent = 0
@@ -99,6 +98,24 @@ class Sim:
         self.finished = env.event()
         self.feed = ChannelFeed(demand, world, self.clock)
         self.carriers = Carriers(world.matrix, scenario.shocks.carrier_delays)
+
+    def _floors(self, world: World, env: simpy.Environment) -> dict[str, NodeFloor]:
+        """Every node's floor; kinds with shifts get a `ShiftBench` and one process changing shifts."""
+        rotas = {kind: Rota.of(shifts) for kind, shifts in self.scenario.network.shifts.items() if shifts}
+        first = self.minutes_after_midnight
+        floors, by_kind = {}, {}
+        for i, n in enumerate(world.network.nodes):
+            rota = rotas.get(n.kind.value)
+            if rota is None:
+                floors[n.node_id] = NodeFloor(n, i, simpy.Resource(env, capacity=n.pickers), self.clock)
+            else:
+                bench = ShiftBench(env, n.pickers, on_duty(n.pickers, rota.share_at(first)))
+                floors[n.node_id] = floor = NodeFloor(n, i, bench, self.clock, rota=rota)
+                by_kind.setdefault(n.kind.value, []).append(floor)
+        for kind, kind_floors in by_kind.items():
+            if not rotas[kind].constant:
+                env.process(shift_changes(env, kind_floors, rotas[kind], first))
+        return floors
 
     # -- customers -----------------------------------------------------------------------------
     def customer_pays(self, k: int) -> None:

@@ -21,6 +21,7 @@ from warehouses.catalogue import size_share, style_popularity
 from warehouses.generator import generate_catalogue, generate_network
 from warehouses.geography import Geography, load_geography
 from warehouses.nodes import Network, Node, NodeKind
+from warehouses.opening_hours import parse_windows
 from warehouses.population import nearest_index
 from warehouses.regions import REGIONS, region_of
 from warehouses.stock import StockTable, generate_stock, safety_stock_units
@@ -116,8 +117,9 @@ class World:
 
 
 def build_world(spec: NetworkSpec, transit_overrides: dict | None = None) -> World:
-    """The world a network description stands for (cached per process)."""
-    key = spec.model_dump_json() + repr(sorted((transit_overrides or {}).items()))
+    """The world a network description stands for (cached per process). Shifts are not part of it:
+    they only set who is on duty during a run, so variants differing in shifts share a world."""
+    key = spec.model_dump_json(exclude={"shifts"}) + repr(sorted((transit_overrides or {}).items()))
     if key not in _CACHE:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
@@ -160,7 +162,8 @@ def _build(spec: NetworkSpec, params: TransitParams) -> World:
 
 
 def adjust_network(network: Network, spec: NetworkSpec) -> Network:
-    """The network with the scenario's ship-from-store roll-out, staffing and per-node overrides."""
+    """The network with the scenario's ship-from-store roll-out, staffing and per-node overrides
+    (pickers, daily capacity, ship-from-store, opening hours). Shifts are applied by the run."""
     ship = _ship_from_store(network, spec)
     nodes = []
     for node in network.nodes:
@@ -173,6 +176,8 @@ def adjust_network(network: Network, spec: NetworkSpec) -> Network:
         override = spec.nodes.get(node.node_id)
         if override is not None:
             changes.update({k: v for k, v in override.model_dump().items() if v is not None})
+            if override.opening_hours is not None:
+                changes["opening_hours"] = parse_windows(override.opening_hours)
         nodes.append(dataclasses.replace(node, **changes) if changes else node)
     return Network(nodes, network.geography)
 
