@@ -28,42 +28,39 @@ def _field_names(cls) -> tuple[str, ...] | None:
     return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
 
-class FrozenDict(dict):
+def _refuse(self, *args, **kwargs):
+    raise TypeError("this data is read-only; build a new value instead")
+
+
+class _ReadOnly:
+    """Copies of read-only data are the data itself; pickling rebuilds it from a plain copy."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return type(self), (self._base(self),)
+
+
+class FrozenDict(_ReadOnly, dict):
     """A dict that refuses changes: JSON-like data written once (a shipment's explanation) can then be
     shared between copies of an order instead of copied. Still a dict for JSON, SQL and equality."""
 
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("this data is read-only; build a new value instead")
+    _base = dict
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
 
-    def __copy__(self):
-        return self
 
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return FrozenDict, (dict(self),)
-
-
-class FrozenList(list):
+class FrozenList(_ReadOnly, list):
     """A list that refuses changes (see `FrozenDict`)."""
 
-    def _refuse(self, *args, **kwargs):
-        raise TypeError("this data is read-only; build a new value instead")
+    _base = list
 
     __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = sort = reverse = _refuse
     __iadd__ = __imul__ = _refuse
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return FrozenList, (list(self),)
 
 
 def frozen(value):
