@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -21,25 +20,50 @@ if TYPE_CHECKING:
 _NOT_CONTENT = ("request_id", "actor")
 
 
-@dataclass
 class ActionKey:
-    """One action a caller (a node) did once: what it was, a digest of its content, what it acted on."""
+    """One action a caller (a node) did once: what it was, a digest of its content, what it acted on.
 
-    node_id: str
-    request_id: str
-    action: str
-    digest: str
-    ref: str  # what the answer is about: "12-1" (a shipment), "sale:R-1001", "12-R1" (a return)
-    at: datetime
-    outcome: dict | None = None  # the answer itself, when it cannot be rebuilt from current state
+    The digest is worked out when first asked for (a database stores it; an in-memory store only
+    compares it when a request id comes back), from the command the key was made for."""
+
+    __slots__ = ("node_id", "request_id", "action", "ref", "at", "outcome", "_digest", "_command")
+
+    def __init__(self, node_id: str, request_id: str, action: str, digest: str | None = None, ref: str = "",
+                 at: datetime | None = None, outcome: dict | None = None, *, command=None):
+        if digest is None and command is None:
+            raise ValueError("an action key needs its digest or the command to take it from")
+        self.node_id, self.request_id, self.action, self.ref, self.at = node_id, request_id, action, ref, at
+        self.outcome = outcome  # the answer itself, when it cannot be rebuilt from current state
+        self._digest, self._command = digest, command
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest, self._command = digest_of(self._command), None
+        return self._digest
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ActionKey) and all(getattr(self, f) == getattr(other, f) for f in _FIELDS)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "ActionKey(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in _FIELDS) + ")"
+
+
+_FIELDS = ("node_id", "request_id", "action", "digest", "ref", "at", "outcome")
+
+
+def digest_of(cmd) -> str:
+    """A digest of a command's content: what it asks, not who sent it or under which request id."""
+    content = {k: v for k, v in plain(cmd).items() if k not in _NOT_CONTENT}
+    raw = json.dumps([type(cmd).__name__, content], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def key_for(cmd, *, node_id: str, request_id: str, ref: str, at: datetime) -> ActionKey:
     """The key a command would leave; its digest covers the command's content, not who sent it."""
-    content = {k: v for k, v in plain(cmd).items() if k not in _NOT_CONTENT}
-    raw = json.dumps([type(cmd).__name__, content], sort_keys=True, default=str, ensure_ascii=False)
-    return ActionKey(node_id=node_id, request_id=request_id, action=type(cmd).__name__, ref=ref, at=at,
-                     digest=hashlib.sha256(raw.encode()).hexdigest())
+    return ActionKey(node_id=node_id, request_id=request_id, action=type(cmd).__name__, ref=ref, at=at, command=cmd)
 
 
 def replayed(uow: "AbstractUnitOfWork", key: ActionKey) -> ActionKey | None:
