@@ -11,7 +11,7 @@ import numpy as np
 
 from allocation.costs import KIND_CODES
 from allocation.policy import RoutingPolicy
-from allocation.problem import AllocationInputError, AllocationProblem, NodeState, Stock
+from allocation.problem import ANY_FAMILY, AllocationInputError, AllocationProblem, NodeState, Stock
 
 MAX_UNIT_ITEMS = 6  # a splittable order is expanded into single units only up to this many items
 STORE = KIND_CODES["store"]
@@ -61,7 +61,7 @@ def network_arrays(nodes: tuple[NodeState, ...], stock: Stock, lanes, policy: Ro
     if missing:
         raise AllocationInputError(f"lane model has no node {missing[0]!r}")
     fam_at = {f: i for i, f in enumerate(sorted(families | {"*"}))}
-    reject = np.array([[nd.rejection_for(f) for f in fam_at] for nd in nodes], dtype=float).reshape(n, len(fam_at))
+    reject = _rejection_rates(nodes, fam_at)
     return NetworkArrays(
         node_ids=ids, kind=kind, franchise=franchise, city=city, usable=usable, parcel_cap=parcel_cap,
         pick_cap=np.array([nd.remaining_pick_units for nd in nodes], dtype=np.int64),
@@ -69,6 +69,19 @@ def network_arrays(nodes: tuple[NodeState, ...], stock: Stock, lanes, policy: Ro
         lane_idx=np.array([lane_at[nid] for nid in ids], dtype=np.int64), reject=reject,
         atp=_effective_atp(nodes, stock, stock_at, kind, policy), sku_at={s: i for i, s in enumerate(stock.skus)},
         family_at=fam_at, city_code=city_code, allowed_channels=tuple(nd.allowed_channels for nd in nodes))
+
+
+def _rejection_rates(nodes: tuple[NodeState, ...], fam_at: dict[str, int]) -> np.ndarray:
+    """float [node, family]: `NodeState.rejection_for` of every pair (most nodes have no rates at all)."""
+    reject = np.zeros((len(nodes), len(fam_at)))
+    for i, nd in enumerate(nodes):
+        rates = nd.rejection_rate
+        if rates:
+            reject[i] = rates.get(ANY_FAMILY, 0.0)
+            for family, rate in rates.items():
+                if family in fam_at:
+                    reject[i, fam_at[family]] = rate
+    return reject
 
 
 def _effective_atp(nodes, stock: Stock, stock_at: dict[str, int], kind: np.ndarray, policy: RoutingPolicy) -> np.ndarray:

@@ -98,3 +98,17 @@ channels:
     assert policy.rules[0].nodes.same_city and policy.channel("tmall").ship_by_hours == 24
     with pytest.raises(ValidationError, match="max_parcels_per_order"):
         RoutingPolicy.model_validate({"max_parcels_per_order": 0})
+
+
+def test_the_rejection_matrix_is_each_nodes_own_rate_per_family():
+    from allocation.batch import _rejection_rates
+    from allocation.problem import NodeState
+
+    nodes = (NodeState("A", "store", "brand", "420100", ship_to_home=True),
+             NodeState("B", "store", "brand", "420100", ship_to_home=True, rejection_rate={"*": 0.2}),
+             NodeState("C", "store", "brand", "420100", ship_to_home=True, rejection_rate={"shoes": 0.5}),
+             NodeState("D", "rdc", "brand", "420100", ship_to_home=True,
+                       rejection_rate={"*": 0.1, "bags": 0.3, "unseen": 0.9}))
+    fam_at = {f: i for i, f in enumerate(["*", "bags", "shoes"])}
+    got = _rejection_rates(nodes, fam_at)
+    assert got.tolist() == [[nd.rejection_for(f) for f in fam_at] for nd in nodes]
