@@ -109,10 +109,10 @@ class OmsPlanner:
 
     def order(self, order: Order) -> OrderToAllocate:
         open_qty = order.open_quantities()
-        lines = tuple(LineToAllocate(line_id=str(no), sku=order.line(no).sku_code, quantity=qty,
-                                     unit_value_fen=order.line(no).paid_fen // max(order.line(no).quantity, 1),
-                                     sku_family=self._family(order.line(no).sku_code))
-                      for no, qty in open_qty.items())
+        lines = tuple(LineToAllocate(line_id=str(ln.line_no), sku=ln.sku_code, quantity=open_qty[ln.line_no],
+                                     unit_value_fen=ln.paid_fen // max(ln.quantity, 1),
+                                     sku_family=self._family(ln.sku_code))
+                      for ln in order.lines if ln.line_no in open_qty)
         district = self._district(order)
         extra = {}
         rejected = frozenset(r.node_id for r in getattr(order, "rejections", ()))

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Protocol
 from oms.inventory import StockLevel
 from oms.lifecycle import OrderStatus
 from oms.orders import Order
-from oms.plain_data import plain
+from oms.plain_data import FrozenDict, FrozenList, plain
 from oms.unit_of_work import AbstractUnitOfWork
 
 ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.REALLOCATING, OrderStatus.BACKORDERED})
@@ -153,16 +153,16 @@ def _backorder_reason(short: list) -> str:
 
 
 def explain(shipment) -> dict:
-    """The allocator's reasons for a shipment, as plain data to store with the order."""
-    return {
+    """The allocator's reasons for a shipment, as read-only plain data to store with the order."""
+    return FrozenDict({
         "node_id": shipment.node_id, "mode": shipment.mode, "cost": _fen(shipment.cost),
         "p_within_promise": round(float(shipment.p_within_promise), 4),
-        "alternatives": [{"node_id": a.node_id, "total_fen": int(a.total_fen), "cost": _fen(a.cost)}
-                         for a in shipment.alternatives],
-    }
+        "alternatives": FrozenList(FrozenDict({"node_id": a.node_id, "total_fen": int(a.total_fen),
+                                               "cost": _fen(a.cost)}) for a in shipment.alternatives),
+    })
 
 
 def _fen(cost) -> dict:
     breakdown = {name: int(value) for name, value in plain(cost).items()}
     breakdown["total_fen"] = int(cost.total_fen)
-    return breakdown
+    return FrozenDict(breakdown)
