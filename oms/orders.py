@@ -24,10 +24,10 @@ CHANNELS = ("mall", "guide", "tmall", "jd", "vip", "douyin")
 PLATFORM_CHANNELS = frozenset({"tmall", "jd", "vip", "douyin"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Address:
     """Where the parcel goes. Receiver name and phone are opaque (often masked by the platform);
-    the geo fields are filled once the province/city/district text is placed on the map."""
+    the geo fields are filled when the province/city/district text is placed on the map at intake."""
 
     province: str
     city: str
@@ -43,8 +43,10 @@ class Address:
     geo_fallback: bool = False  # True when the district was unknown and the city centre was used
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrderLine:
+    """What the customer bought and paid; fixed once the order is placed."""
+
     line_no: int
     sku_code: str
     quantity: int

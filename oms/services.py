@@ -152,13 +152,13 @@ def _address(cmd: PlaceOrder, resolve_address: AddressResolver | None) -> Addres
     for part in ("province", "city", "detail"):
         if not (getattr(a, part) or "").strip():
             raise InvalidOrder(f"delivery address {part} is required", field=f"address.{part}")
-    address = Address(province=a.province, city=a.city, district=a.district or "", detail=a.detail,
-                      receiver_name=a.receiver_name, receiver_phone=a.receiver_phone, postcode=a.postcode)
+    geo = {}
     if resolve_address is not None:
         place = resolve_address(a.province, a.city, a.district or "")
-        address.adcode, address.lat, address.lon = place.adcode, place.lat, place.lon
-        address.geo_precision, address.geo_fallback = place.precision, place.fallback
-    return address
+        geo = dict(adcode=place.adcode, lat=place.lat, lon=place.lon, geo_precision=place.precision,
+                   geo_fallback=place.fallback)
+    return Address(province=a.province, city=a.city, district=a.district or "", detail=a.detail,
+                   receiver_name=a.receiver_name, receiver_phone=a.receiver_phone, postcode=a.postcode, **geo)
 
 
 def _same_or_conflict(existing: Order, incoming: Order) -> Order:
