@@ -215,9 +215,6 @@ class Order:
         return sum(rl.quantity for r in self.returns if not received_only or r.status == ReturnStatus.RECEIVED
                    for rl in r.lines if rl.line_no == line_no)
 
-    def allocated_qty(self, line_no: int) -> int:
-        return sum(sl.quantity for s in self.shipments if s.is_active for sl in s.lines if sl.line_no == line_no)
-
     def open_quantities(self) -> dict[int, int]:
         """Quantity per line not yet in an active shipment: what allocation still has to place."""
         placed: dict[int, int] = {}

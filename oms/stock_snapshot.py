@@ -14,9 +14,6 @@ import numpy as np
 
 from oms.inventory import StockLevel
 
-_FIELDS = ("on_hand", "reserved", "safety")
-
-
 @dataclass(frozen=True, eq=False)
 class StockSnapshot:
     """Levels of `sku_codes` at `node_ids`, as arrays [node, SKU]; `held` marks where a level exists.
@@ -32,19 +29,10 @@ class StockSnapshot:
     @classmethod
     def of_levels(cls, levels: Iterable[StockLevel], sku_codes: Iterable[str]) -> "StockSnapshot":
         """The snapshot of these levels, one column per SKU asked for (levels of other SKUs are left out)."""
-        skus = tuple(sorted(set(sku_codes)))
-        at_sku = {sku: i for i, sku in enumerate(skus)}
-        at_node: dict[str, int] = {}
-        rows = [(at_node.setdefault(lv.node_id, len(at_node)), at_sku[lv.sku_code], lv.on_hand, lv.reserved,
-                 lv.safety_stock) for lv in levels if lv.sku_code in at_sku]
-        table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-        shape = (len(at_node), len(skus))
-        arrays = [np.zeros(shape, dtype=np.int64) for _ in _FIELDS]
-        for values, column in zip(arrays, (2, 3, 4)):
-            values[table[:, 0], table[:, 1]] = table[:, column]
-        held = np.zeros(shape, dtype=bool)
-        held[table[:, 0], table[:, 1]] = True
-        return cls(tuple(at_node), skus, *arrays, held)
+        matrix = StockMatrix()
+        for level in levels:
+            matrix.put(level)
+        return matrix.snapshot(sku_codes)
 
     def __len__(self) -> int:
         return int(self.held.sum())
