@@ -7,6 +7,7 @@ rows of every level t <= r, and row (node, sku, t) has capacity atp − t.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -49,6 +50,21 @@ class Resources:
         node, sku = np.divmod(rem, self.n_skus)
         cap[st] = np.maximum(self.net.atp[node, sku] - self.levels[lvl], 0)
         return cap
+
+    def row_capacity(self, key: int) -> int:
+        """`capacity` of one row key in plain Python (first-come baselines ask one row at a time)."""
+        n = self.n_nodes
+        if key < n:
+            return self._plain_caps[0][key]
+        if key < 2 * n:
+            return self._plain_caps[1][key - n]
+        lvl, rem = divmod(key - 2 * n, n * self.n_skus)
+        node, sku = divmod(rem, self.n_skus)
+        return max(int(self.net.atp[node, sku]) - self._plain_caps[2][lvl], 0)
+
+    @cached_property
+    def _plain_caps(self) -> tuple[list[int], list[int], list[int]]:
+        return self.net.parcel_cap.tolist(), self.net.pick_cap.tolist(), self.levels.tolist()
 
     def usage(self, sc: Scores, orders: OrderArrays, owner: np.ndarray, item_idx: np.ndarray,
               slot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

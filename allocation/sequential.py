@@ -24,11 +24,7 @@ class Ledger:
         self.cap: dict[int, int] = {}
         self.is_store = (prep.net.kind == STORE).tolist()
         self.levels = prep.res.levels.tolist()
-        # the network's own capacities, read one row at a time without a numpy call per row
-        self._own = capacity_of is None
-        self._n, self._n_skus = prep.res.n_nodes, prep.res.n_skus
-        self._parcels, self._picks = prep.net.parcel_cap.tolist(), prep.net.pick_cap.tolist()
-        self._atp = prep.net.atp
+        self._own = capacity_of is None  # the network's own capacities: read one row at a time in plain Python
 
     def prefetch(self, keys: np.ndarray) -> None:
         """Read the capacity of many rows at once (one call of `capacity_of` instead of one per row)."""
@@ -38,20 +34,10 @@ class Ledger:
     def _capacity(self, key: int) -> int:
         cap = self.cap.get(key)
         if cap is None:
-            cap = self._own_capacity(key) if self._own else int(np.floor(self.capacity_of(np.array([key]))[0] + 1e-9))
+            cap = self.res.row_capacity(key) if self._own else \
+                int(np.floor(self.capacity_of(np.array([key]))[0] + 1e-9))
             self.cap[key] = cap
         return cap
-
-    def _own_capacity(self, key: int) -> int:
-        """`Resources.capacity` of one row key, in plain Python."""
-        n = self._n
-        if key < n:
-            return int(self._parcels[key])
-        if key < 2 * n:
-            return int(self._picks[key - n])
-        lvl, rem = divmod(key - 2 * n, n * self._n_skus)
-        node, sku = divmod(rem, self._n_skus)
-        return max(int(self._atp[node, sku]) - self.levels[lvl], 0)
 
     def needs(self, order: int, node: int, items: list[int]) -> list[tuple[int, int]]:
         """Rows and amounts one parcel of `items` from `node` would use."""
