@@ -64,18 +64,17 @@ class AppContext:
     def fulfilment(self):
         """The network, transit matrix and allocators, built on first use (about a second for 1,000 stores)."""
         if "fulfilment" not in self.extras:
+            network = self.network()
             with _BUILD_LOCK:
                 if "fulfilment" not in self.extras:
-                    from api.fulfilment import build_fulfilment, load_network
+                    from api.fulfilment import build_fulfilment
 
-                    s = self.settings
-                    network = self.extras.get("network") or load_network(s.network_file, s.network_stores,
-                                                                         s.network_seed, self.engine)
                     self.extras["fulfilment"] = build_fulfilment(network)
         return self.extras["fulfilment"]
 
     def network(self):
-        """The fulfilment network (opening hours, carrier cut-offs), without building the transit matrix."""
+        """The fulfilment network (opening hours, carrier cut-offs), loaded once, without building the
+        transit matrix."""
         if "fulfilment" in self.extras:
             return self.extras["fulfilment"].network
         if "network" not in self.extras:
