@@ -42,6 +42,17 @@ class HandoverRequest(ActionRequest):
     tracking_no: str = Field(min_length=1, max_length=64)
 
 
+class OutboundRequest(ActionRequest):
+    """A warehouse's WMS: picked and packed in the warehouse, handed to the carrier now."""
+
+    carrier: str = Field(min_length=1, max_length=32, description="e.g. sf-express, jd-logistics")
+    tracking_no: str = Field(min_length=1, max_length=64)
+    weight_g: int = Field(ge=1, le=100_000, description="total weight of the parcels in grams")
+    parcel_count: int = Field(1, ge=1, le=50)
+    picked_at: AwareDatetime | None = Field(None, description="when picking finished; packed_at when omitted")
+    packed_at: AwareDatetime | None = Field(None, description="when packing finished; now when omitted")
+
+
 class RejectLine(BaseModel):
     line_no: int = Field(ge=1)
     quantity: Quantity | None = Field(None, description="units given back; the whole line when omitted")

@@ -1,5 +1,6 @@
 """What a node's staff do with a shipment: accept it, pick it (scanning each unit), pack it, hand it
-to a rider or courier — or reject (part of) it when the units are not there.
+to a rider or courier — or reject (part of) it when the units are not there. A warehouse's WMS
+reports picking, packing and hand-over in one outbound confirmation instead.
 
 Pure rules on the order aggregate; `oms/pos.py` wraps them in transactions with stock and
 idempotency. Every change leaves an audit entry; anything the lifecycle forbids raises
@@ -79,6 +80,28 @@ def hand_over(order: Order, shipment: Shipment, levels: dict[tuple[str, str], St
         _level(levels, shipment.node_id, line.sku_code).ship(line.quantity)
     shipment.carrier, shipment.tracking_no, shipment.shipped_at = carrier, tracking_no, at
     order.roll_up(at=at, actor=actor, reason=f"shipment {shipment.shipment_no} handed over")
+
+
+def confirm_outbound(order: Order, shipment: Shipment, levels: dict[tuple[str, str], StockLevel], *,
+                     picked_at: datetime, packed_at: datetime, parcel_count: int, weight_g: int, by: str,
+                     carrier: str, tracking_no: str, at: datetime, actor: str) -> None:
+    """A warehouse's outbound confirmation: its WMS picked and packed the shipment (at the times it
+    reports) and handed it over now, all in one message. Steps the node already reported are not
+    repeated; the reported times must follow the acceptance and each other."""
+    _require(shipment, {_S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED}, _S.SHIPPED)
+    if shipment.accepted_at is not None and picked_at < shipment.accepted_at:
+        raise InvalidAction(f"picked_at {picked_at.isoformat()} is before the shipment was accepted "
+                            f"({shipment.accepted_at.isoformat()})", field="picked_at")
+    if not picked_at <= packed_at <= at:
+        raise InvalidAction("times must run picked_at <= packed_at <= now",
+                            field="picked_at" if picked_at > packed_at else "packed_at")
+    if shipment.status in (_S.ACCEPTED, _S.PICKING):
+        remaining = [Scan(ln.sku_code, ln.quantity - ln.picked_qty, ln.line_no) for ln in shipment.lines
+                     if ln.quantity > ln.picked_qty]
+        pick(order, shipment, remaining, at=picked_at, actor=actor)
+    if shipment.status == _S.PICKED:
+        pack(order, shipment, parcel_count=parcel_count, weight_g=weight_g, at=packed_at, actor=actor)
+    hand_over(order, shipment, levels, by=by, carrier=carrier, tracking_no=tracking_no, at=at, actor=actor)
 
 
 def deliver(order: Order, shipment: Shipment, *, at: datetime, actor: str) -> None:

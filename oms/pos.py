@@ -68,6 +68,24 @@ class HandOverShipment:
 
 
 @dataclass(frozen=True)
+class ConfirmOutbound:
+    """A warehouse's WMS reports a shipment out of the door: picked and packed inside the warehouse
+    (at the times given; now when not given) and handed to the carrier now. Warehouses pick in waves
+    in their own system and tell the OMS the outcome, not each step."""
+
+    target: ShipmentRef
+    request_id: str
+    carrier: str
+    tracking_no: str
+    weight_g: int
+    parcel_count: int = 1
+    picked_at: datetime | None = None
+    packed_at: datetime | None = None
+    by: str = "courier"
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
 class ShipmentOutcome:
     order: Order
     shipment: Shipment
@@ -94,6 +112,14 @@ def hand_over_shipment(cmd: HandOverShipment, uow: AbstractUnitOfWork, *, now: d
     return perform(cmd, uow, now, lambda o, s, levels: pick_pack.hand_over(
         o, s, levels, by=cmd.by, carrier=cmd.carrier, tracking_no=cmd.tracking_no, at=now, actor=actor_of(cmd)),
         touches_stock=True)
+
+
+def confirm_outbound(cmd: ConfirmOutbound, uow: AbstractUnitOfWork, *, now: datetime) -> ShipmentOutcome:
+    packed_at = cmd.packed_at or now
+    return perform(cmd, uow, now, lambda o, s, levels: pick_pack.confirm_outbound(
+        o, s, levels, picked_at=cmd.picked_at or packed_at, packed_at=packed_at, parcel_count=cmd.parcel_count,
+        weight_g=cmd.weight_g, by=cmd.by, carrier=cmd.carrier, tracking_no=cmd.tracking_no, at=now,
+        actor=actor_of(cmd)), touches_stock=True)
 
 
 def perform(cmd, uow: AbstractUnitOfWork, now: datetime, work: Work, *, touches_stock: bool = False) -> ShipmentOutcome:

@@ -324,12 +324,16 @@ class HandlingSpec(_Spec):
     pick_time_sigma: float = Field(0.35, gt=0, le=2)  # lognormal spread of the pick-pack time
     rejection_probability: float = Field(0.0, ge=0, le=1)  # per line: the units are not on the shelf
     search_minutes: float = Field(5.0, ge=0)  # looking for them before giving the line back
+    # What the node tells the OMS: "each_step" (the store POS: accept, pick, pack, hand-over) or
+    # "outbound" (a warehouse's WMS: it acknowledges the shipment, then confirms it outbound at
+    # hand-over with its pick and pack times, one message).
+    reports: Literal["each_step", "outbound"] = "each_step"
 
 
 def _default_handling() -> dict[str, HandlingSpec]:
     return {"store": HandlingSpec(rejection_probability=0.04, per_order_minutes=3.0),
-            "rdc": HandlingSpec(rejection_probability=0.003, per_order_minutes=0.5),
-            "cloud": HandlingSpec(rejection_probability=0.005, per_order_minutes=0.5)}
+            "rdc": HandlingSpec(rejection_probability=0.003, per_order_minutes=0.5, reports="outbound"),
+            "cloud": HandlingSpec(rejection_probability=0.005, per_order_minutes=0.5, reports="outbound")}
 
 
 class ReplenishmentSpec(_Spec):

@@ -2,8 +2,8 @@
 
 This is the only module of `simulation/` that calls OMS use cases: intake (`new_order` +
 `store_orders`), allocation waves (`allocate_orders` with the real `OmsPlanner` and allocator),
-the node actions of the store POS (`oms.pos`), rejections with re-allocation (`oms.rejecting`),
-carrier delivery callbacks (`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and
+the node actions of the store POS and a warehouse's WMS (`oms.pos`), rejections with re-allocation
+(`oms.rejecting`), carrier delivery callbacks (`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and
 stock movements. Nothing here decides anything the OMS decides.
 """
 from __future__ import annotations
@@ -138,6 +138,14 @@ class OmsGateway:
         ref = pos.ShipmentRef(node_id, order_id, shipment_no)
         pos.hand_over_shipment(pos.HandOverShipment(ref, f"handover-{ref.shipment_id}", by, carrier,
                                                     f"{carrier}{order_id:09d}{shipment_no}"), self.uow, now=now)
+
+    def confirm_outbound(self, node_id: str, order_id: int, shipment_no: int, by: str, carrier: str, weight_g: int,
+                         packed_at: datetime, now: datetime) -> None:
+        """A warehouse's WMS: picked and packed at `packed_at`, handed over now (one message)."""
+        ref = pos.ShipmentRef(node_id, order_id, shipment_no)
+        pos.confirm_outbound(pos.ConfirmOutbound(ref, f"outbound-{ref.shipment_id}", carrier,
+                                                 f"{carrier}{order_id:09d}{shipment_no}", weight_g, 1, packed_at,
+                                                 packed_at, by), self.uow, now=now)
 
     def deliver(self, order_id: int, shipment_no: int, carrier: str, now: datetime) -> Order:
         return confirm_delivery(ConfirmDelivery(order_id, shipment_no, carrier), self.uow, now=now)

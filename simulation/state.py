@@ -272,17 +272,25 @@ class Sim:
         return not whole
 
     def node_packs(self, t: Ticket) -> None:
-        at, node = self.clock.at(self.env.now), t.floor.node.node_id
-        self._act(self.gateway.pick, node, t.order_id, t.shipment_no, at)
-        weight = sum(self.world.catalogue.skus[sku].weight_g * qty for _, sku, qty in t.lines
-                     if sku in self.world.catalogue.skus) or 500
-        self._act(self.gateway.pack, node, t.order_id, t.shipment_no, weight, at)
+        """Picked and packed: the POS reports both now; a WMS reports them with the hand-over."""
+        if self.handling[t.floor.kind].reports == "each_step":
+            at, node = self.clock.at(self.env.now), t.floor.node.node_id
+            self._act(self.gateway.pick, node, t.order_id, t.shipment_no, at)
+            self._act(self.gateway.pack, node, t.order_id, t.shipment_no, self._weight_g(t), at)
         t.packed_min = self.env.now
         self._move(t, "awaiting_pickup")
 
+    def _weight_g(self, t: Ticket) -> int:
+        skus = self.world.catalogue.skus
+        return sum(skus[sku].weight_g * qty for _, sku, qty in t.lines if sku in skus) or 500
+
     def hand_over(self, t: Ticket, by: str) -> None:
-        self._act(self.gateway.hand_over, t.floor.node.node_id, t.order_id, t.shipment_no, by, CARRIER[t.mode],
-                  self.clock.at(self.env.now))
+        node, now = t.floor.node.node_id, self.clock.at(self.env.now)
+        if self.handling[t.floor.kind].reports == "each_step":
+            self._act(self.gateway.hand_over, node, t.order_id, t.shipment_no, by, CARRIER[t.mode], now)
+        else:
+            self._act(self.gateway.confirm_outbound, node, t.order_id, t.shipment_no, by, CARRIER[t.mode],
+                      self._weight_g(t), self.clock.at(t.packed_min), now)
         t.handed_min = self.env.now
         t.floor.tickets.discard(t)
         self.touched_nodes.add(t.floor.node.node_id)

@@ -14,15 +14,16 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import ApiKeyHeader, ContextDep, check_key
-from api.pos_schemas import (ActionRequest, HandoverRequest, PackRequest, PickRequest, RejectRequest, SaleRequest,
-                             node_day_public, parse_shipment_id, reallocation_public, task_public,
+from api.pos_schemas import (ActionRequest, HandoverRequest, OutboundRequest, PackRequest, PickRequest, RejectRequest,
+                             SaleRequest, node_day_public, parse_shipment_id, reallocation_public, task_public,
                              work_item_public)
 from api.responses import JsonResponse
 from api.schemas import CST
 from oms.escalation import escalate_overdue
 from oms.pick_pack import Scan
-from oms.pos import (AcceptShipment, HandOverShipment, PackShipment, PickShipment, ShipmentRef, accept_shipment,
-                     hand_over_shipment, node_stats, node_tasks, pack_shipment, pick_shipment)
+from oms.pos import (AcceptShipment, ConfirmOutbound, HandOverShipment, PackShipment, PickShipment, ShipmentRef,
+                     accept_shipment, confirm_outbound, hand_over_shipment, node_stats, node_tasks, pack_shipment,
+                     pick_shipment)
 from oms.rejecting import RejectShipment, reallocate, reject_shipment
 from oms.sales import RecordSale, SaleLine, record_sale
 from oms.services import get_order
@@ -141,6 +142,16 @@ async def handover(node_id: str, shipment_id: str, body: HandoverRequest, ctx: C
     cmd = HandOverShipment(_ref(ctx, node_id, x_api_key, shipment_id), body.request_id, body.by, body.carrier,
                            body.tracking_no)
     return await _act(ctx, hand_over_shipment, cmd)
+
+
+@router.post(SHIPMENT + "/outbound")
+async def outbound(node_id: str, shipment_id: str, body: OutboundRequest, ctx: ContextDep,
+                   x_api_key: ApiKeyHeader = None):
+    """A warehouse's outbound confirmation (its WMS picks and packs in its own waves): picking, packing
+    and hand-over to the courier in one message, with the times the WMS recorded."""
+    cmd = ConfirmOutbound(_ref(ctx, node_id, x_api_key, shipment_id), body.request_id, body.carrier,
+                          body.tracking_no, body.weight_g, body.parcel_count, body.picked_at, body.packed_at)
+    return await _act(ctx, confirm_outbound, cmd)
 
 
 @router.post(SHIPMENT + "/reject")

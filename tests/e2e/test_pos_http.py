@@ -116,6 +116,33 @@ def test_when_every_store_rejects_the_order_goes_to_the_rdc(pos):
     assert again["reallocation"]["new_shipments"][0]["node_id"] == "RDC-WUH"
 
 
+def test_the_rdc_confirms_picking_packing_and_handover_in_one_outbound_message(pos):
+    order = intake_and_allocate(pos, "P3")
+    for _ in range(2):  # both stores give the line back
+        first = [s for s in pos.get(f"/orders/{order['id']}").json()["shipments"] if s["status"] == "allocated"][0]
+        assert act(pos, first["node_id"], first["shipment_id"], "reject", reason="out_of_stock").status_code == 200
+    at_rdc = [s for s in pos.get(f"/orders/{order['id']}").json()["shipments"] if s["status"] == "allocated"][0]
+    assert at_rdc["node_id"] == "RDC-WUH"
+    sid = at_rdc["shipment_id"]
+    assert act(pos, "RDC-WUH", sid, "accept").status_code == 200
+    now = datetime.now(timezone.utc)
+    late = act(pos, "RDC-WUH", sid, "outbound", "out-bad", carrier="jd", tracking_no="JD1", weight_g=900,
+               packed_at=(now + timedelta(hours=1)).isoformat())
+    assert (late.status_code, late.json()["field"]) == (422, "packed_at"), late.text
+    picked = packed = now  # after the acceptance, before the request arrives
+    shipped = act(pos, "RDC-WUH", sid, "outbound", carrier="jd", tracking_no="JD1", weight_g=900,
+                  picked_at=picked.isoformat(), packed_at=packed.isoformat())
+    assert shipped.status_code == 200, shipped.text
+    assert (shipped.json()["status"], shipped.json()["order_status"]) == ("shipped", "shipped")
+    audit = [(e["subject"], e["to_status"], e["at"]) for e in pos.get(f"/orders/{order['id']}").json()["audit"]]
+    steps = [(to, datetime.fromisoformat(at)) for subject, to, at in audit if subject == f"shipment:{sid[-1]}"]
+    assert [to for to, _ in steps] == ["allocated", "accepted", "picked", "packed", "shipped"]
+    assert abs(steps[2][1] - picked) < timedelta(seconds=1) and abs(steps[3][1] - packed) < timedelta(seconds=1)
+    again = act(pos, "RDC-WUH", sid, "outbound", carrier="jd", tracking_no="JD1", weight_g=900,
+                picked_at=picked.isoformat(), packed_at=packed.isoformat())
+    assert (again.status_code, again.json()["replayed"]) == (200, True)
+
+
 def test_the_return_flow_restocks_and_refunds(pos):
     order = intake_and_allocate(pos)
     shipment_id = order["shipments"][0]["shipment_id"]
