@@ -79,7 +79,7 @@ CANCELLABLE_ORDER_STATUSES = frozenset(_BEFORE_SHIPMENT)
 OPEN_SHIPMENT_STATUSES = frozenset({_S.ALLOCATED, _S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One line of an order's history: who moved what from which state to which, when and why."""
 

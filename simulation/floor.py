@@ -142,6 +142,9 @@ class NodeFloor:
     def __post_init__(self):
         self.kind: str = self.node.kind.value  # read per event: a plain attribute, not an enum lookup
         self.always_open: bool = self.node.opening_hours == ALL_DAY
+        start = self.clock.start
+        self._first = start.hour * 60 + start.minute + (start.second + start.microsecond / 1e6) / 60
+        self._opens = tuple(sorted({a for a, _ in self._open_windows}))
 
     def down_at(self, minute: float) -> float | None:
         """When the outage covering `minute` ends, or None if the node is up."""
@@ -154,7 +157,7 @@ class NodeFloor:
         """The first minute at or after `minute` when the node is open and not down."""
         for _ in range(16):
             if not self.always_open:
-                minute = self.clock.minute(self.node.next_open(self.clock.at(minute)))
+                minute = self._next_open(minute)
             end = self.down_at(minute)
             if end is None:
                 return minute
@@ -162,11 +165,32 @@ class NodeFloor:
         return minute
 
     def work_done(self, minute: float, work_minutes: float) -> float:
-        """When work started at `minute` is done, progressing only while the node is open."""
+        """When work started at `minute` is done, progressing only while the node is open (as
+        `Node.work_done_at`, in run minutes)."""
         if self.always_open:
             return minute + work_minutes
-        done = self.node.work_done_at(self.clock.at(minute), timedelta(minutes=work_minutes))
-        return self.clock.minute(done)
+        day, at = self._open_from(*divmod(self._first + minute, MINUTES_PER_DAY))
+        remaining = work_minutes
+        while True:
+            end = next(b for a, b in self._open_windows if a <= at < b)
+            if remaining <= end - at:
+                return day * MINUTES_PER_DAY + at + remaining - self._first
+            remaining -= end - at
+            day, at = self._open_from(*divmod(day * MINUTES_PER_DAY + end, MINUTES_PER_DAY))
+
+    # The opening hours in minutes of the day (`Node.next_open` and `Node.work_done_at` without
+    # datetimes: the pickers ask at every step of every parcel).
+    def _next_open(self, minute: float) -> float:
+        day, at = divmod(self._first + minute, MINUTES_PER_DAY)
+        open_day, open_at = self._open_from(day, at)
+        return minute if (open_day, open_at) == (day, at) else open_day * MINUTES_PER_DAY + open_at - self._first
+
+    def _open_from(self, day: float, at: float) -> tuple[float, float]:
+        """(day, minute of day) when the node is next open, at or after the one given."""
+        if any(a <= at < b for a, b in self._open_windows):
+            return day, at
+        later = next((a for a in self._opens if a > at), None)
+        return (day, later) if later is not None else (day + 1, self._opens[0])
 
     def open_minutes(self, until: float) -> float:
         """Minutes the node was open and not down between the run's start and `until`."""
