@@ -147,7 +147,8 @@ _STAGE = {
     ShipmentStatus.SHIPPED: OrderStatus.SHIPPED,
     ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
 }
-_STAGE_RANK = [OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+_STAGE_RANK = {status: rank for rank, status in enumerate(
+    [OrderStatus.ALLOCATED, OrderStatus.PICKING, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED])}
 
 
 @dataclass
@@ -260,10 +261,18 @@ class Order:
 
     def rolled_up_status(self) -> OrderStatus:
         """The status the order's shipments imply (not applied; see `roll_up`)."""
-        if self.open_quantities():
+        placed: dict[int, int] = {}
+        least = None
+        for s in self.shipments:
+            if s.status in _STAGE:
+                for sl in s.lines:
+                    placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
+                stage = _STAGE[s.status]
+                if least is None or _STAGE_RANK[stage] < _STAGE_RANK[least]:
+                    least = stage
+        if least is None or any(ln.quantity > placed.get(ln.line_no, 0) for ln in self.lines):
             return OrderStatus.BACKORDERED if self.backorder_reason else OrderStatus.REALLOCATING
-        stages = [_STAGE[s.status] for s in self.shipments if s.is_active]
-        return min(stages, key=_STAGE_RANK.index)
+        return least
 
     def roll_up(self, *, at: datetime, actor: str, reason: str) -> None:
         if self.status in (OrderStatus.CANCELLED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED):

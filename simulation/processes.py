@@ -96,25 +96,20 @@ def carrier_pickup(sim: "Sim", floor: "NodeFloor"):
         for t in parcels:
             if not t.withdrawn:
                 sim.hand_over(t, by="courier")
-                linehaul(sim, t)
+                on_the_road(sim, t)
 
 
 def rider_dispatch(sim: "Sim", t: "Ticket"):
     """A same-city rider collects the parcel as soon as it is packed and rides to the customer."""
     sim.hand_over(t, by="rider")
-    last_mile(sim, t, sim.transit_hours(t) + sim.carrier_delay_hours(t))
+    on_the_road(sim, t)
 
 
-def linehaul(sim: "Sim", t: "Ticket"):
-    """Trunk and sorting: the floor of the lane's transit time (plus any carrier delay)."""
-    total = sim.transit_hours(t)
-    floor_hours = min(t.lane.min_hours, total)
-    leg = sim.env.timeout((floor_hours + sim.carrier_delay_hours(t)) * MINUTES_PER_HOUR)
-    leg.callbacks.append(lambda _: last_mile(sim, t, total - floor_hours))
-
-
-def last_mile(sim: "Sim", t: "Ticket", hours: float):
-    """From the delivery station (or the rider's saddle) to the customer's door."""
+def on_the_road(sim: "Sim", t: "Ticket"):
+    """Trunk, sorting and the last mile (or the rider's ride) as one leg: the lane's transit time drawn
+    from the transit model plus any carrier delay. Nothing the OMS sees happens in between, so the
+    parcel needs no event until its delivery."""
+    hours = sim.transit_hours(t) + sim.carrier_delay_hours(t)
     leg = sim.env.timeout(max(hours, 0.0) * MINUTES_PER_HOUR)
     leg.callbacks.append(lambda _: sim.delivered(t))
 
