@@ -21,7 +21,7 @@ from oms.catalogue import Catalogue
 from oms.inventory import StockLevel
 from oms.orders import Order
 from oms.stock_snapshot import StockSnapshot
-from warehouses.lanes import NO_LANE, Mode
+from warehouses.lanes import Mode
 from warehouses.transit_matrix import TransitMatrix
 
 RIDER = Mode.RIDER.code
@@ -46,12 +46,11 @@ class MatrixLanes:
 
     def lanes(self, node_idx: np.ndarray, dest_idx: np.ndarray, slack_hours: np.ndarray) -> LaneQuote:
         m = self.matrix
-        mode = m.mode[node_idx, dest_idx]
+        pairs = m.pairs(node_idx, dest_idx)
+        mode = m.mode_of(pairs)
         slack = np.asarray(slack_hours, dtype=float) - self.handover[np.maximum(mode, 0), node_idx]
-        p = np.where(np.isnan(slack) | (mode == NO_LANE), 0.0,
-                     m.p_within(node_idx, dest_idx, np.nan_to_num(slack, nan=-1.0)))
-        return LaneQuote(m.cost_fen[node_idx, dest_idx].astype(np.int64), p,
-                         np.where(mode == RIDER, 0, 1).astype(np.int8))
+        p = np.where(np.isnan(slack), 0.0, m.p_within_pairs(pairs, mode, np.nan_to_num(slack, nan=-1.0)))
+        return LaneQuote(m.cost_of(pairs).astype(np.int64), p, np.where(mode == RIDER, 0, 1).astype(np.int8))
 
 
 @dataclass

@@ -92,13 +92,30 @@ class TransitMatrix:
 
     def p_within(self, node_idx, district_idx, slack_hours) -> np.ndarray:
         """P(delivered within `slack_hours` of hand-over), vectorised over index arrays."""
-        lane = self._lane_index(node_idx, district_idx)
-        p = shifted_lognormal_cdf(slack_hours, self.min_hours[node_idx, district_idx].astype(float),
-                                  self._tables.median_excess_hours[lane], self._tables.sigma[lane])
-        return np.where(self.mode[node_idx, district_idx] != NO_LANE, p, 0.0)
+        pairs = self.pairs(node_idx, district_idx)
+        return self.p_within_pairs(pairs, self.mode_of(pairs), slack_hours)
 
     def _lane_index(self, node_idx, district_idx):
         return np.maximum(self.mode[node_idx, district_idx], 0), self.band[node_idx, district_idx]
+
+    # Lookups by pair (node row × district column, flattened), for callers asking about a hundred
+    # thousand pairs at a time (an allocation wave): each array is read once per pair.
+    def pairs(self, node_idx, district_idx) -> np.ndarray:
+        return np.asarray(node_idx, dtype=np.int64) * len(self.district_adcodes) + district_idx
+
+    def mode_of(self, pairs: np.ndarray) -> np.ndarray:
+        return self.mode.ravel().take(pairs)
+
+    def cost_of(self, pairs: np.ndarray) -> np.ndarray:
+        return self.cost_fen.ravel().take(pairs)
+
+    def p_within_pairs(self, pairs: np.ndarray, mode: np.ndarray, slack_hours) -> np.ndarray:
+        """`p_within` for pairs whose modes are already looked up."""
+        lane = np.maximum(mode, 0) * self._tables.sigma.shape[1] + self.band.ravel().take(pairs)
+        p = shifted_lognormal_cdf(slack_hours, self.min_hours.ravel().take(pairs).astype(float),
+                                  self._tables.median_excess_hours.ravel().take(lane),
+                                  self._tables.sigma.ravel().take(lane))
+        return np.where(mode != NO_LANE, p, 0.0)
 
     # -- hand-over and promise -----------------------------------------------------------------
 
