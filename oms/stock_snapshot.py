@@ -44,16 +44,17 @@ class StockSnapshot:
 
 
 class StockMatrix:
-    """Every level written so far, as growing arrays [node, SKU] (the store calls `put` and `drop`).
+    """Every level written so far, as growing arrays (the store calls `put` and `drop`).
 
     Writes are only noted (a dict entry per level: the store writes on every commit) and laid into
-    the arrays in one vectorised step when the next snapshot is taken."""
+    the arrays in one vectorised step when the next snapshot is taken. The arrays are SKU-major
+    ([SKU, node]): a snapshot takes whole SKU rows, each one contiguous block."""
 
     def __init__(self):
         self.at_node: dict[str, int] = {}
         self.at_sku: dict[str, int] = {}
-        self._values = np.zeros((0, 0, 3), dtype=np.int32)  # [node, sku, (on hand, reserved, safety)]
-        self._held = np.zeros((0, 0), dtype=bool)
+        self._values = np.zeros((3, 0, 0), dtype=np.int32)  # [(on hand, reserved, safety), sku, node]
+        self._held = np.zeros((0, 0), dtype=bool)  # [sku, node]
         self._pending: dict[tuple[str, str], StockLevel | None] = {}
 
     def put(self, level: StockLevel) -> None:
@@ -68,11 +69,11 @@ class StockMatrix:
         nodes = len(self.at_node)
         columns = np.array([self.at_sku.get(sku, -1) for sku in skus], dtype=np.int64)
         known = columns >= 0
-        values = np.zeros((nodes, len(skus), 3), dtype=np.int64)
-        held = np.zeros((nodes, len(skus)), dtype=bool)
-        values[:, known] = self._values[:nodes, columns[known]]
-        held[:, known] = self._held[:nodes, columns[known]]
-        return StockSnapshot(tuple(self.at_node), skus, values[..., 0], values[..., 1], values[..., 2], held)
+        values = np.zeros((3, len(skus), nodes), dtype=np.int64)
+        held = np.zeros((len(skus), nodes), dtype=bool)
+        values[:, known] = self._values[:, columns[known], :nodes]
+        held[known] = self._held[columns[known], :nodes]
+        return StockSnapshot(tuple(self.at_node), skus, values[0].T, values[1].T, values[2].T, held.T)
 
     def _flush(self) -> None:
         if not self._pending:
@@ -82,19 +83,19 @@ class StockMatrix:
         for node_id, sku_code in pending:
             at_node.setdefault(node_id, len(at_node))
             at_sku.setdefault(sku_code, len(at_sku))
-        if len(at_node) > self._held.shape[0] or len(at_sku) > self._held.shape[1]:
-            self._grow(len(at_node), len(at_sku))
+        if len(at_sku) > self._held.shape[0] or len(at_node) > self._held.shape[1]:
+            self._grow(len(at_sku), len(at_node))
         gone = (0, 0, 0, 0)
-        rows = np.array([(at_node[n], at_sku[s]) + ((lv.on_hand, lv.reserved, lv.safety_stock, 1) if lv else gone)
+        rows = np.array([(at_sku[s], at_node[n]) + ((lv.on_hand, lv.reserved, lv.safety_stock, 1) if lv else gone)
                          for (n, s), lv in pending.items()], dtype=np.int64)
-        self._values[rows[:, 0], rows[:, 1]] = rows[:, 2:5]
+        self._values[:, rows[:, 0], rows[:, 1]] = rows[:, 2:5].T
         self._held[rows[:, 0], rows[:, 1]] = rows[:, 5].astype(bool)
 
-    def _grow(self, nodes: int, skus: int) -> None:
+    def _grow(self, skus: int, nodes: int) -> None:
         old = self._held.shape
-        shape = (old[0] if nodes <= old[0] else max(nodes, old[0] * 3 // 2, 16),
-                 old[1] if skus <= old[1] else max(skus, old[1] * 3 // 2, 64))
-        values, held = np.zeros((*shape, 3), dtype=np.int32), np.zeros(shape, dtype=bool)
-        values[:old[0], :old[1]] = self._values
+        shape = (old[0] if skus <= old[0] else max(skus, old[0] * 3 // 2, 64),
+                 old[1] if nodes <= old[1] else max(nodes, old[1] * 3 // 2, 16))
+        values, held = np.zeros((3, *shape), dtype=np.int32), np.zeros(shape, dtype=bool)
+        values[:, :old[0], :old[1]] = self._values
         held[:old[0], :old[1]] = self._held
         self._values, self._held = values, held
