@@ -86,15 +86,20 @@ def confirm_outbound(order: Order, shipment: Shipment, levels: dict[tuple[str, s
                      picked_at: datetime, packed_at: datetime, parcel_count: int, weight_g: int, by: str,
                      carrier: str, tracking_no: str, at: datetime, actor: str) -> None:
     """A warehouse's outbound confirmation: its WMS picked and packed the shipment (at the times it
-    reports) and handed it over now, all in one message. Steps the node already reported are not
-    repeated; the reported times must follow the acceptance and each other."""
-    _require(shipment, {_S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED}, _S.SHIPPED)
-    if shipment.accepted_at is not None and picked_at < shipment.accepted_at:
-        raise InvalidAction(f"picked_at {picked_at.isoformat()} is before the shipment was accepted "
-                            f"({shipment.accepted_at.isoformat()})", field="picked_at")
+    reports) and handed it over now, all in one message. A shipment the WMS never acknowledged is
+    accepted as picking began; steps the node already reported are not repeated. The reported times
+    must follow the allocation (or acceptance) and each other."""
+    _require(shipment, {_S.ALLOCATED, _S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED}, _S.SHIPPED)
+    since = shipment.accepted_at or shipment.created_at
+    if since is not None and picked_at < since:
+        raise InvalidAction(f"picked_at {picked_at.isoformat()} is before the shipment was "
+                            f"{'accepted' if shipment.accepted_at else 'allocated'} ({since.isoformat()})",
+                            field="picked_at")
     if not picked_at <= packed_at <= at:
         raise InvalidAction("times must run picked_at <= packed_at <= now",
                             field="picked_at" if picked_at > packed_at else "packed_at")
+    if shipment.status == _S.ALLOCATED:
+        accept(order, shipment, at=picked_at, actor=actor)
     if shipment.status in (_S.ACCEPTED, _S.PICKING):
         remaining = [Scan(ln.sku_code, ln.quantity - ln.picked_qty, ln.line_no) for ln in shipment.lines
                      if ln.quantity > ln.picked_qty]

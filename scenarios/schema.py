@@ -325,8 +325,8 @@ class HandlingSpec(_Spec):
     rejection_probability: float = Field(0.0, ge=0, le=1)  # per line: the units are not on the shelf
     search_minutes: float = Field(5.0, ge=0)  # looking for them before giving the line back
     # What the node tells the OMS: "each_step" (the store POS: accept, pick, pack, hand-over) or
-    # "outbound" (a warehouse's WMS: it acknowledges the shipment, then confirms it outbound at
-    # hand-over with its pick and pack times, one message).
+    # "outbound" (a warehouse's WMS: one outbound confirmation at hand-over, carrying the times it
+    # started picking and packed; the OMS hears nothing from it before).
     reports: Literal["each_step", "outbound"] = "each_step"
 
 

@@ -140,11 +140,12 @@ class OmsGateway:
                                                     f"{carrier}{order_id:09d}{shipment_no}"), self.uow, now=now)
 
     def confirm_outbound(self, node_id: str, order_id: int, shipment_no: int, by: str, carrier: str, weight_g: int,
-                         packed_at: datetime, now: datetime) -> None:
-        """A warehouse's WMS: picked and packed at `packed_at`, handed over now (one message)."""
+                         picked_at: datetime, packed_at: datetime, now: datetime) -> None:
+        """A warehouse's WMS: picked by `picked_at` (accepted then, if never before), packed at `packed_at`,
+        handed over now (one message)."""
         ref = pos.ShipmentRef(node_id, order_id, shipment_no)
         pos.confirm_outbound(pos.ConfirmOutbound(ref, f"outbound-{ref.shipment_id}", carrier,
-                                                 f"{carrier}{order_id:09d}{shipment_no}", weight_g, 1, packed_at,
+                                                 f"{carrier}{order_id:09d}{shipment_no}", weight_g, 1, picked_at,
                                                  packed_at, by), self.uow, now=now)
 
     def deliver(self, order_id: int, shipment_no: int, carrier: str, now: datetime) -> Order:

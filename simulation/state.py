@@ -244,7 +244,10 @@ class Sim:
                 if self.draws.rejected(t.order_idx, t.shipment_no - 1, i) < p]
 
     def node_accepts(self, t: Ticket) -> None:
-        self._act(self.gateway.accept, t.floor.node.node_id, t.order_id, t.shipment_no, self.clock.at(self.env.now))
+        """Staff take the shipment on: the POS says so; a WMS says nothing until the outbound confirmation."""
+        if self.handling[t.floor.kind].reports == "each_step":
+            self._act(self.gateway.accept, t.floor.node.node_id, t.order_id, t.shipment_no,
+                      self.clock.at(self.env.now))
         t.accepted_min = self.env.now
 
     def pick_starts(self, t: Ticket) -> None:
@@ -272,7 +275,8 @@ class Sim:
         return not whole
 
     def node_packs(self, t: Ticket) -> None:
-        """Picked and packed: the POS reports both now; a WMS reports them with the hand-over."""
+        """Picked and packed: the POS reports both now; a WMS reports them (and its acceptance) with
+        the hand-over."""
         if self.handling[t.floor.kind].reports == "each_step":
             at, node = self.clock.at(self.env.now), t.floor.node.node_id
             self._act(self.gateway.pick, node, t.order_id, t.shipment_no, at)
@@ -290,7 +294,7 @@ class Sim:
             self._act(self.gateway.hand_over, node, t.order_id, t.shipment_no, by, CARRIER[t.mode], now)
         else:
             self._act(self.gateway.confirm_outbound, node, t.order_id, t.shipment_no, by, CARRIER[t.mode],
-                      self._weight_g(t), self.clock.at(t.packed_min), now)
+                      self._weight_g(t), self.clock.at(t.packed_min), self.clock.at(t.packed_min), now)
         t.handed_min = self.env.now
         t.floor.tickets.discard(t)
         self.touched_nodes.add(t.floor.node.node_id)

@@ -75,10 +75,23 @@ def test_times_out_of_order_are_refused_naming_the_field_and_change_nothing(acce
     assert uow.store.stock[("RDC-WUH", SKU)].reserved == 2
 
 
-def test_a_shipment_not_yet_acknowledged_cannot_be_confirmed():
+def test_a_shipment_the_wms_never_acknowledged_is_accepted_as_picking_began():
     uow = memory_uow(("RDC-WUH", SKU, 5))
     outbound.uow = uow
     target = ref(allocated_order(uow, nodes=RDC))
+    picked = NOW + timedelta(minutes=20)
+    done = outbound(target, picked=picked).order
+    steps = [(e.to_status, e.at) for e in done.audit if e.subject == "shipment:1"]
+    assert [to for to, _ in steps] == ["allocated", "accepted", "picked", "packed", "shipped"]
+    assert steps[1] == ("accepted", picked) and done.shipment(1).accepted_at == picked
+    with pytest.raises(InvalidAction) as err:  # picked before it was even allocated
+        outbound(ref(allocated_order(uow, "P2", nodes=RDC)), request_id="out-2", picked=NOW - timedelta(minutes=1))
+    assert err.value.field == "picked_at" and "allocated" in err.value.message
+
+
+def test_a_shipped_shipment_cannot_be_confirmed_again_under_another_request_id(accepted):
+    _, target = accepted
+    outbound(target)
     with pytest.raises(IllegalTransition) as err:
-        outbound(target)
-    assert err.value.current == "allocated"
+        outbound(target, request_id="out-again")
+    assert err.value.current == "shipped"
