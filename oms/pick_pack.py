@@ -98,14 +98,20 @@ def confirm_outbound(order: Order, shipment: Shipment, levels: dict[tuple[str, s
     if not picked_at <= packed_at <= at:
         raise InvalidAction("times must run picked_at <= packed_at <= now",
                             field="picked_at" if picked_at > packed_at else "packed_at")
+    # The shipment's own steps keep their times; the order learns of them at once (one roll-up).
     if shipment.status == _S.ALLOCATED:
-        accept(order, shipment, at=picked_at, actor=actor)
+        order.move_shipment(shipment, _S.ACCEPTED, at=picked_at, actor=actor, reason="warehouse accepted the shipment")
+        shipment.accepted_at = picked_at
     if shipment.status in (_S.ACCEPTED, _S.PICKING):
-        remaining = [Scan(ln.sku_code, ln.quantity - ln.picked_qty, ln.line_no) for ln in shipment.lines
-                     if ln.quantity > ln.picked_qty]
-        pick(order, shipment, remaining, at=picked_at, actor=actor)
+        what = ", ".join(f"{ln.sku_code} × {ln.quantity - ln.picked_qty}" for ln in shipment.lines
+                         if ln.quantity > ln.picked_qty)
+        for line in shipment.lines:
+            line.picked_qty = line.quantity
+        order.move_shipment(shipment, _S.PICKED, at=picked_at, actor=actor, reason=f"picked {what}")
     if shipment.status == _S.PICKED:
-        pack(order, shipment, parcel_count=parcel_count, weight_g=weight_g, at=packed_at, actor=actor)
+        order.move_shipment(shipment, _S.PACKED, at=packed_at, actor=actor,
+                            reason=f"packed in {parcel_count} parcel(s), {weight_g} g")
+        shipment.parcel_count, shipment.weight_g = parcel_count, weight_g
     hand_over(order, shipment, levels, by=by, carrier=carrier, tracking_no=tracking_no, at=at, actor=actor)
 
 

@@ -36,6 +36,7 @@ def test_one_confirmation_records_pick_pack_and_handover_at_the_times_the_wms_gi
     assert (shipment.carrier, shipment.tracking_no, shipment.weight_g) == ("jd-logistics", "JD1", 900)
     steps = [(e.to_status, e.at) for e in done.audit if e.subject == "shipment:1"]
     assert steps[-3:] == [("picked", picked), ("packed", packed), ("shipped", NOW + timedelta(hours=2))]
+    assert [e.to_status for e in done.audit if e.subject == "order"][-2:] == ["allocated", "shipped"]  # told at once
     assert [ln.picked_qty for ln in shipment.lines] == [2]
     level = uow.store.stock[("RDC-WUH", SKU)]
     assert (level.on_hand, level.reserved) == (3, 0)
