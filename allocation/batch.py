@@ -40,7 +40,6 @@ class NetworkArrays:
 
 def network_arrays(nodes: tuple[NodeState, ...], stock: Stock, lanes, policy: RoutingPolicy,
                    families: set[str]) -> NetworkArrays:
-    n = len(nodes)
     ids = tuple(nd.node_id for nd in nodes)
     kind = np.array([KIND_CODES[nd.kind] for nd in nodes], dtype=np.int8)
     city_code: dict[str, int] = {}

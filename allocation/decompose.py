@@ -76,7 +76,7 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
 def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
     """Capacity the integer phase or a repair left unused goes to the orders it left worse off;
     orders still short are re-decided with the orders in their way."""
-    before = plan_cost(prep.sc, prep.orders, state.choice)[0]
+    started, before = time.perf_counter(), plan_cost(prep.sc, prep.orders, state.choice)[0]
     if before <= state.bound + 0.5:  # proven optimal already
         return
     state.choice = complete_orders(prep, state.choice, alone)
@@ -85,6 +85,7 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
     if repaired is not state.choice:  # orders may now complete into what the re-decided ones freed
         state.choice = complete_orders(prep, repaired, alone)
     stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
+    stats["finish_s"] = round(time.perf_counter() - started, 3)
 
 
 def _big_conflict(prep: Prepared, state: SearchState, deadline: float, max_rounds: int, lp_solver: str,
