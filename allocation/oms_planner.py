@@ -73,6 +73,7 @@ class OmsPlanner:
     _states: dict = field(default_factory=dict, repr=False)
     _keys: dict = field(default_factory=dict, repr=False)
     _node_at: dict | None = field(default=None, repr=False)
+    _rows_for: tuple | None = field(default=None, repr=False)
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
         nodes = self.node_states()
@@ -128,16 +129,29 @@ class OmsPlanner:
         at nodes outside the network, play no part."""
         snap = levels if isinstance(levels, StockSnapshot) else StockSnapshot.of_levels(levels, ordered_skus)
         skus = tuple(sorted(ordered_skus))
-        at_node, at_sku = self._node_index(), {sku: i for i, sku in enumerate(snap.sku_codes)}
-        rows = np.array([at_node.get(node_id, -1) for node_id in snap.node_ids], dtype=np.int64)
+        at_sku = {sku: i for i, sku in enumerate(snap.sku_codes)}
         cols = np.array([at_sku.get(sku, -1) for sku in skus], dtype=np.int64)
+        rows = self._rows_in(snap.node_ids)  # per network node: its row in the snapshot, -1 if none
         r_in, c_in = np.flatnonzero(rows >= 0), np.flatnonzero(cols >= 0)
-        src = np.ix_(r_in, cols[c_in])
+        free = np.maximum(snap.on_hand - snap.reserved, 0)
         atp = np.zeros((len(self.matrix.node_ids), len(skus)), dtype=np.int64)
         safety = np.zeros_like(atp)
-        atp[np.ix_(rows[r_in], c_in)] = np.maximum(snap.on_hand[src].astype(np.int64) - snap.reserved[src], 0)
-        safety[np.ix_(rows[r_in], c_in)] = snap.safety[src]
+        if snap.sku_codes == skus and len(rows) == len(snap.node_ids) and (rows == np.arange(len(rows))).all():
+            atp[:], safety[:] = free, snap.safety  # the usual case: laid out as the network already
+        elif len(r_in) == len(rows) and len(c_in) == len(cols):
+            atp[:], safety[:] = free[rows][:, cols], snap.safety[rows][:, cols]
+        else:
+            atp[np.ix_(r_in, c_in)] = free[np.ix_(rows[r_in], cols[c_in])]
+            safety[np.ix_(r_in, c_in)] = snap.safety[np.ix_(rows[r_in], cols[c_in])]
         return Stock(tuple(self.matrix.node_ids), skus, atp, safety)
+
+    def _rows_in(self, node_ids: tuple[str, ...]) -> np.ndarray:
+        """Each network node's row among `node_ids` (-1: absent); the last answer is kept, as
+        snapshots of one store list the same nodes wave after wave."""
+        if self._rows_for is None or self._rows_for[0] != node_ids:
+            at = {node_id: i for i, node_id in enumerate(node_ids)}
+            self._rows_for = (node_ids, np.array([at.get(n, -1) for n in self.matrix.node_ids], dtype=np.int64))
+        return self._rows_for[1]
 
     def _node_index(self) -> dict[str, int]:
         if self._node_at is None or len(self._node_at) != len(self.matrix.node_ids):

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Protocol
 from oms.inventory import StockLevel
 from oms.lifecycle import OrderStatus
 from oms.orders import Order
-from oms.plain_data import FrozenDict, FrozenList, plain
+from oms.plain_data import FrozenDict, FrozenList, field_names
 from oms.unit_of_work import AbstractUnitOfWork
 
 ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.REALLOCATING, OrderStatus.BACKORDERED})
@@ -163,6 +163,6 @@ def explain(shipment) -> dict:
 
 
 def _fen(cost) -> dict:
-    breakdown = {name: int(value) for name, value in plain(cost).items()}
+    breakdown = {name: int(getattr(cost, name)) for name in field_names(type(cost))}
     breakdown["total_fen"] = int(cost.total_fen)
     return FrozenDict(breakdown)

@@ -13,7 +13,7 @@ def plain(value):
     tuples lists, atoms stay as they are (the digest is computed from it on every POS action)."""
     if type(value) in _ATOMS:
         return value
-    names = _field_names(type(value))
+    names = field_names(type(value))
     if names is not None:
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
@@ -24,7 +24,8 @@ def plain(value):
 
 
 @functools.cache
-def _field_names(cls) -> tuple[str, ...] | None:
+def field_names(cls) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for anything else), looked up once per class."""
     return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
 
