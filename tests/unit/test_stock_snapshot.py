@@ -67,3 +67,44 @@ def _other_snapshot(store, skus):
     other = InMemoryUnitOfWork(store)
     with other:
         return other.stock.snapshot(skus)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NODES + ["ELSEWHERE"]), st.sampled_from(SKUS[:6]), st.integers(0, 9),
+                          st.integers(0, 12), st.integers(0, 3)), max_size=40),
+       st.sets(st.sampled_from(SKUS[:8]), min_size=1), st.permutations(NODES))
+def test_the_planner_lays_any_snapshot_out_per_network_node_and_ordered_sku(levels, ordered, network):
+    """In network order or not, with nodes outside the network and SKUs held nowhere: ATP = on hand −
+    reserved (never below 0) and safety stock, per network node × ordered SKU; 0 where nothing is held."""
+    from types import SimpleNamespace
+
+    from allocation.oms_planner import OmsPlanner
+
+    kept = {(n, s): StockLevel(n, s, on_hand=on, reserved=min(res, on), safety_stock=safe)
+            for n, s, on, res, safe in levels}
+    planner = OmsPlanner(matrix=SimpleNamespace(node_ids=tuple(network)), catalogue=None)
+    for snapshot in (StockSnapshot.of_levels(kept.values(), ordered),
+                     StockSnapshot.of_levels(sorted(kept.values(), key=lambda lv: network.index(lv.node_id)
+                                                    if lv.node_id in network else -1), ordered)):
+        stock = planner.stock(snapshot, set(ordered))
+        assert stock.skus == tuple(sorted(ordered)) and stock.node_ids == tuple(network)
+        for i, node in enumerate(network):
+            for j, sku in enumerate(stock.skus):
+                level = kept.get((node, sku))
+                assert stock.atp[i, j] == (max(level.on_hand - level.reserved, 0) if level else 0)
+                assert stock.safety[i, j] == (level.safety_stock if level else 0)
+
+
+def test_a_snapshot_already_in_network_order_gives_the_same_layout():
+    from types import SimpleNamespace
+
+    from allocation.oms_planner import OmsPlanner
+
+    levels = [StockLevel(n, s, on_hand=i + j, reserved=j % 3, safety_stock=1)
+              for i, n in enumerate(NODES) for j, s in enumerate(SKUS[:4])]
+    planner = OmsPlanner(matrix=SimpleNamespace(node_ids=tuple(NODES)), catalogue=None)
+    in_order = planner.stock(StockSnapshot.of_levels(levels, SKUS[:4]), set(SKUS[:4]))
+    shuffled = planner.stock(StockSnapshot.of_levels(levels[::-1], SKUS[:4]), set(SKUS[:4]))
+    expected = np.array([[max(i + j - j % 3, 0) for j in range(4)] for i in range(len(NODES))])
+    assert (in_order.atp == expected).all() and (shuffled.atp == expected).all()
+    assert (in_order.safety == 1).all() and (shuffled.safety == 1).all()
