@@ -137,6 +137,7 @@ def schedule(sim: Sim, progress: Progress | None = None) -> None:
         env.process(actors.every(sim, spec.learn_rejection_rates_hours * 60, routines.learn_rejections,
                                  until_minute=run.demand_hours * 60))
     env.process(actors.every(sim, run.backlog_sample_minutes, routines.sample_backlog))
+    env.process(actors.every(sim, 60.0, collect_if_crowded))
     if scenario.fulfilment.cancellations.backordered_after_hours is not None:
         env.process(actors.every(sim, 60.0, routines.cancel_old_backorders))
     horizon_min = scenario.horizon_hours * 60
@@ -151,18 +152,31 @@ def _minute_of_day(moment) -> float:
 
 @contextlib.contextmanager
 def tuned_garbage_collector():
-    """A run allocates millions of small, acyclic objects: with the default thresholds the collector
-    walks the whole (growing) heap over and over. Freeze what exists, collect young objects rarely
-    (the same idea as `api.app.tune_garbage_collector`), and restore everything afterwards."""
-    before = gc.get_threshold()
+    """A run allocates millions of small objects that live to its end and form almost no reference
+    cycles (measured: with the collector off, a full collection after a 25k-order day finds 50
+    unreachable objects), so the collector's passes over them are wasted: on a 100k-order day they
+    cost 4.4 of 70 CPU seconds. Freeze what exists and switch automatic collection off for the run
+    (`collect_if_crowded` keeps memory bounded should a scenario make cycles after all), then
+    restore everything."""
+    was_enabled = gc.isenabled()
     gc.collect()
     gc.freeze()
-    gc.set_threshold(200_000, 100, 1_000_000)
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        if was_enabled:
+            gc.enable()
         gc.unfreeze()
+
+
+YOUNG_OBJECTS_BEFORE_COLLECTING = 20_000_000  # several times what a 100k-order day leaves alive
+
+
+def collect_if_crowded(_sim: "Sim") -> None:
+    """With automatic collection off, collect once this many objects were made since the last time."""
+    if gc.get_count()[0] > YOUNG_OBJECTS_BEFORE_COLLECTING:
+        gc.collect(0)
 
 
 def _records(sim: Sim) -> tuple:

@@ -76,7 +76,7 @@ class OmsGateway:
         try:
             order = new_order(cmd, catalogue=self.catalogue, now=now, resolve_address=self.resolve_address)
         except OmsError as exc:
-            return exc
+            return exc.with_traceback(None)  # the traceback would hold the frames in a reference cycle
         result = store_orders([order], self.uow)[0]
         return result if isinstance(result, OmsError) else (result.order, result.created)
 
@@ -155,7 +155,7 @@ class OmsGateway:
         try:
             return cancel_order(CancelOrder(order_id, reason, actor="customer"), self.uow, now=now)
         except OmsError as exc:  # shipped meanwhile: the customer is too late
-            return exc
+            return exc.with_traceback(None)
 
     # -- stock ---------------------------------------------------------------------------------
     def transfer_out(self, node_id: str, units: dict[str, int]) -> dict[str, int]:
