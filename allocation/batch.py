@@ -87,12 +87,16 @@ def _effective_atp(nodes, stock: Stock, stock_at: dict[str, int], kind: np.ndarr
     """ATP per node the allocator may use: warehouses always keep their safety stock,
     stores only when `keep_store_safety_stock` is on."""
     rows = np.array([stock_at.get(nd.node_id, -1) for nd in nodes], dtype=np.int64)
-    atp = np.zeros((len(nodes), len(stock.skus)), dtype=np.int64)
     have = rows >= 0
-    atp[have] = stock.atp[rows[have]]
     keep = have & ((kind != STORE) | policy.keep_store_safety_stock)
-    atp[keep] -= stock.safety[rows[keep]]
-    return np.maximum(atp, 0)
+    if len(rows) == len(stock.node_ids) and (rows == np.arange(len(rows))).all():  # stock in node order
+        atp = np.array(stock.atp, dtype=np.int64)
+        np.subtract(atp, stock.safety, out=atp, where=keep[:, None])
+    else:
+        atp = np.zeros((len(nodes), len(stock.skus)), dtype=np.int64)
+        atp[have] = stock.atp[rows[have]]
+        atp[keep] -= stock.safety[rows[keep]]
+    return np.maximum(atp, 0, out=atp)
 
 
 @dataclass(eq=False)
