@@ -74,6 +74,7 @@ class OmsPlanner:
     _keys: dict = field(default_factory=dict, repr=False)
     _node_at: dict | None = field(default=None, repr=False)
     _rows_for: tuple | None = field(default=None, repr=False)
+    _destinations: dict = field(default_factory=dict, repr=False)
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
         nodes = self.node_states()
@@ -113,15 +114,18 @@ class OmsPlanner:
                                      unit_value_fen=ln.paid_fen // max(ln.quantity, 1),
                                      sku_family=self._family(ln.sku_code))
                       for ln in order.lines if ln.line_no in open_qty)
-        district = self._district(order)
-        extra = {}
-        rejected = frozenset(r.node_id for r in getattr(order, "rejections", ()))
-        if rejected and "excluded_nodes" in OrderToAllocate.__dataclass_fields__:
-            extra["excluded_nodes"] = rejected
         return OrderToAllocate(order_id=str(order.id), channel=order.channel, lines=lines,
-                               destination=Destination(district=district,
-                                                       city=self.matrix.geography.districts[district].city_adcode),
-                               paid_at=order.paid_at, promise_at=order.promised_by, **extra)
+                               destination=self._destination(self._district(order)), paid_at=order.paid_at,
+                               promise_at=order.promised_by,
+                               excluded_nodes=frozenset(r.node_id for r in order.rejections))
+
+    def _destination(self, district: int) -> Destination:
+        """One (immutable) destination per district, made once."""
+        found = self._destinations.get(district)
+        if found is None:
+            found = self._destinations[district] = Destination(
+                district=district, city=self.matrix.geography.districts[district].city_adcode)
+        return found
 
     def stock(self, levels: StockSnapshot | list[StockLevel], ordered_skus: set[str]) -> Stock:
         """Units per node × ordered SKU before safety stock (the policy decides whose safety stock
