@@ -6,6 +6,7 @@ machine in `oms/lifecycle.py` and appends to the audit trail.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,6 +138,16 @@ class ReturnRequest:
         return sum(line.refund_fen for line in self.lines)
 
 
+# Audit entries hold statuses as the plain strings the enums hold, and subjects made once: an order
+# keeps a dozen entries and a simulated day a million, each a string less to make, keep and free.
+_TEXT = {status: status._value_ for kind in (OrderStatus, ShipmentStatus, ReturnStatus) for status in kind}
+
+
+@functools.cache
+def shipment_subject(shipment_no: int) -> str:
+    return f"shipment:{shipment_no}"
+
+
 # How far along a shipment is, for rolling the order's status up from its shipments.
 _STAGE = {
     ShipmentStatus.ALLOCATED: OrderStatus.ALLOCATED,
@@ -229,8 +240,8 @@ class Order:
     # ----- changing -----
     def record(self, at: datetime, actor: str, subject: str, from_status, to_status, reason: str) -> None:
         self.audit.append(AuditEntry(at=at, actor=actor, subject=subject,
-                                     from_status=None if from_status is None else str(from_status),
-                                     to_status=str(to_status), reason=reason))
+                                     from_status=None if from_status is None else _TEXT.get(from_status, from_status),
+                                     to_status=_TEXT.get(to_status, to_status), reason=reason))
 
     def transition(self, target: OrderStatus, *, at: datetime, actor: str, reason: str) -> None:
         """Move the order to `target` if the lifecycle allows it; a no-op move is not recorded."""
@@ -249,14 +260,14 @@ class Order:
             lines=[ShipmentLine(line_no=no, sku_code=self.line(no).sku_code, quantity=qty) for no, qty in lines],
         )
         self.shipments.append(shipment)
-        self.record(at, actor, f"shipment:{shipment.shipment_no}", None, shipment.status,
+        self.record(at, actor, shipment_subject(shipment.shipment_no), None, shipment.status,
                     f"{reason} → node {node_id}")
         return shipment
 
     def move_shipment(self, shipment: Shipment, target: ShipmentStatus, *, at: datetime, actor: str,
                       reason: str) -> None:
         check_shipment_transition(shipment.status, target)
-        self.record(at, actor, f"shipment:{shipment.shipment_no}", shipment.status, target, reason)
+        self.record(at, actor, shipment_subject(shipment.shipment_no), shipment.status, target, reason)
         shipment.status = target
 
     def rolled_up_status(self) -> OrderStatus:

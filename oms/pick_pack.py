@@ -14,7 +14,7 @@ from datetime import datetime
 from oms.exceptions import IllegalTransition, InvalidAction, InvalidStockMovement
 from oms.inventory import StockLevel
 from oms.lifecycle import ShipmentStatus
-from oms.orders import Order, Rejection, Shipment, ShipmentLine
+from oms.orders import Order, Rejection, Shipment, ShipmentLine, shipment_subject
 
 _S = ShipmentStatus
 
@@ -58,7 +58,7 @@ def pick(order: Order, shipment: Shipment, scans: list[Scan], *, at: datetime, a
     what = ", ".join(f"{s.sku_code} × {s.quantity}" for s in scans)
     target = _S.PICKED if _fully_picked(shipment) else _S.PICKING
     if target == shipment.status:
-        order.record(at, actor, f"shipment:{shipment.shipment_no}", shipment.status, target, f"picked {what}")
+        order.record(at, actor, shipment_subject(shipment.shipment_no), shipment.status, target, f"picked {what}")
     else:
         order.move_shipment(shipment, target, at=at, actor=actor, reason=f"picked {what}")
     order.roll_up(at=at, actor=actor, reason=f"shipment {shipment.shipment_no} {target.value}")
@@ -191,7 +191,7 @@ def _shrink(order: Order, shipment: Shipment, quantities: dict[int, int], *, at,
         if line.quantity > 0:
             kept.append(line)
     shipment.lines = kept
-    subject = f"shipment:{shipment.shipment_no}"
+    subject = shipment_subject(shipment.shipment_no)
     order.record(at, actor, subject, shipment.status, shipment.status, f"lines given back — {why}")
     if shipment.status == _S.PICKING and _fully_picked(shipment):
         order.move_shipment(shipment, _S.PICKED, at=at, actor=actor, reason="every remaining line is picked")

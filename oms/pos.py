@@ -6,6 +6,7 @@ same order allocation locks them in, so the two never deadlock), checks the call
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -166,7 +167,13 @@ def _stock_keys(uow: AbstractUnitOfWork, ref: ShipmentRef) -> set[tuple[str, str
 
 
 def actor_of(cmd) -> str:
-    return cmd.actor or f"pos:{cmd.target.node_id}"
+    return cmd.actor or _node_actor(cmd.target.node_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_actor(node_id: str) -> str:
+    """One actor string per node, shared by every audit entry it writes."""
+    return f"pos:{node_id}"
 
 
 # ---------------------------------------------------------------- what the node sees
