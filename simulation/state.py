@@ -32,7 +32,7 @@ CARRIER = {"rider": "dada", "express": "sf", "linehaul": "zto"}
 _Z = NormalDist()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Ticket:
     """One shipment as the simulation follows it through its node and the carrier network."""
 
@@ -60,7 +60,7 @@ class Ticket:
         return sum(qty for _, _, qty in self.lines)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class OrderState:
     order_idx: int
     district: int
