@@ -80,8 +80,10 @@ class PlaceOrder:
             "presale": self.presale,
             "ship_after": _utc(self.ship_after) if self.ship_after else None,
         }
-        raw = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(raw).hexdigest()
+        return hashlib.sha256(_CANONICAL_JSON.encode(content).encode()).hexdigest()
+
+
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # made once: json.dumps makes one per call
 
 
 def _utc(moment: datetime) -> str:
