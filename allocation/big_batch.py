@@ -11,9 +11,10 @@ Lagrangian bound at them is weak (measured: 18.7% below the answer at 100k
 orders, 4.3% at 20k) and multi-line orders are moved on wrong signals.
 `price_raise` raises the rows multi-line orders over-demand: after the first
 flow round (when those prices are not worse than none) the movers see the
-raised prices, and after the last round the bound is raised again while the
-deadline allows. Where capacity forces backorders, `cut_bound` prices the rows
-that hold the units back. The bound is the best exact L(λ) seen, so it stays valid.
+raised prices. Where capacity forces backorders, `cut_bound` prices the rows
+that hold the units back; after the last round the bound at the flow's prices
+is raised again when it comes near the best bound and the deadline allows.
+The bound is the best exact L(λ) seen, so it stays valid.
 Backordered single units of the pre-placed orders join the flow (`flow`), so
 a single-unit order can step aside for them.
 """
@@ -27,7 +28,7 @@ from allocation import columns as colmod
 from allocation.cut_bound import cut_prices
 from allocation.fitting import SearchState, fit_repair, residual, use_of
 from allocation.flow import _items_of, flow_assign, in_flow
-from allocation.plans import price_orders
+from allocation.plans import Priced, price_orders
 from allocation.price_raise import lagrangian_value, raise_prices
 from allocation.prepare import Prepared
 from allocation.resources import overused_rows
@@ -39,6 +40,9 @@ RAISE_BEFORE_MOVE = True  # movers see the raised prices (rows only multi-line o
 RAISE_FLOOR = 0.9  # before moving orders, raise only flow prices whose L is >= this share of L(0)
 RAISE_HEADROOM = 2.5  # a step runs only if this many steps' time is left before the deadline
 RAISE_MAX_STEP_S = 1.5  # ...and is expected to take at most this long (100k orders: ~2.2 s for 1.5 points of gap)
+FINAL_RAISE_REACH = 0.01  # the last step runs only from prices whose L is within this share of the best bound
+# (cut included): a step adds 1–3 % (measured: 20k orders 56.4 → 57.1 M, past the cut's 56.5 M; 100k orders
+# 257.1 → 261.6 M, short of the cut's 261.7 M; capacity-tight 10k and 100k, far below what is already proven)
 
 
 def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict) -> None:
@@ -60,23 +64,26 @@ def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict)
             best_cost, best = cost, merged.copy()
         prices = (fl.row_keys, fl.row_price)
         per_round = (time.perf_counter() - started) / (rnd + 1)
+        plans = None  # every order's best plan at `prices`, when L was evaluated there
         if RAISE_BEFORE_MOVE and rnd == 0:
-            alone = state.bound  # L at λ = 0
-            raised = _bound(prep, state, prices, deadline, stats, raise_above=RAISE_FLOOR * alone)
-            if state.bound > alone:  # prices worse than none say little about where orders should go
-                prices = raised
+            at_zero = state.bound  # L at λ = 0
+            raised, plans_raised, plans = _bound(prep, state, prices, deadline, stats,
+                                                 raise_above=RAISE_FLOOR * at_zero)
+            if state.bound > at_zero:  # prices worse than none say little about where orders should go
+                prices, plans = raised, plans_raised
         if rnd + 1 == FLOW_ROUNDS or time.perf_counter() + 1.5 * per_round > deadline:
             break
-        movers = _congested(prep, choice, others, *prices)
+        fixed, item_cost = colmod.priced_costs(prep.res, sc, o, *prices)
+        movers = _congested(prep, choice, others, fixed, item_cost, plans)
         stats["moved_orders"] = len(movers)
         if not len(movers):
             break
-        fixed, item_cost = colmod.priced_costs(prep.res, sc, o, *prices)
         choice = fit_repair(prep, choice, movers, fixed, item_cost)
     state.choice = best
-    if stats.get("flow_rounds", 0) > 1 or not RAISE_BEFORE_MOVE:
-        _bound(prep, state, prices, deadline, stats, final=True)
     _cut_bound(prep, state, stats)
+    if stats.get("flow_rounds", 0) > 1 or not RAISE_BEFORE_MOVE:
+        near_best = (1 - FINAL_RAISE_REACH) * state.bound
+        _bound(prep, state, prices, deadline, stats, final=True, raise_above=near_best)
 
 
 def _cut_bound(prep: Prepared, state: SearchState, stats: dict) -> None:
@@ -87,7 +94,7 @@ def _cut_bound(prep: Prepared, state: SearchState, stats: dict) -> None:
     keys, lam, forced = cut_prices(prep)
     stats["forced_backorder_units"] = forced
     if forced:
-        value, _ = lagrangian_value(prep, keys, lam)
+        value, _ = lagrangian_value(prep, keys, lam, state.alone)
         stats["cut_bound_fen"] = round(value)
         if value > state.bound:
             state.bound, state.base_keys, state.base_price = value, keys, lam
@@ -96,24 +103,27 @@ def _cut_bound(prep: Prepared, state: SearchState, stats: dict) -> None:
 
 def _bound(prep: Prepared, state: SearchState, prices, deadline: float, stats: dict, final: bool = False,
            raise_above: float = -np.inf):
-    """Lagrangian bound at the flow's prices, raised where multi-line orders over-demand rows."""
+    """Lagrangian bound at the flow's prices, raised where multi-line orders over-demand rows.
+    Returns the prices reached, every order's best plan there, and every order's best plan at `prices`."""
     t0 = time.perf_counter()
-    value, priced = lagrangian_value(prep, *prices)
+    value, priced = lagrangian_value(prep, *prices, state.alone)
+    at_start = priced
     keys, lam = prices
     per_eval = time.perf_counter() - t0
     stats["final_flow_bound_fen" if final else "flow_bound_fen"] = round(value)
     step_s = 1.6 * per_eval  # the step prices the orders on over-demanded rows, then L is evaluated again
     affordable = step_s <= RAISE_MAX_STEP_S and time.perf_counter() + RAISE_HEADROOM * step_s < deadline
     if value > raise_above and affordable:
-        value, keys, lam, steps = raise_prices(prep, keys, lam, RAISE_ROUNDS, priced=priced, value=value,
-                                               deadline=deadline - RAISE_HEADROOM * step_s)
+        value, keys, lam, steps, priced = raise_prices(prep, keys, lam, RAISE_ROUNDS, priced=priced, value=value,
+                                                       deadline=deadline - RAISE_HEADROOM * step_s,
+                                                       alone=state.alone)
         stats["final_raise_steps" if final else "raise_steps"] = steps
     stats["raised_bound_fen" if not final else "final_raised_bound_fen"] = round(value)
     if value >= state.bound:
         state.base_keys, state.base_price = keys, lam
     state.bound = max(state.bound, value)
     stats["bound_s"] = round(stats.get("bound_s", 0.0) + time.perf_counter() - t0, 3)
-    return keys, lam
+    return (keys, lam), priced, at_start
 
 
 def _settle(prep: Prepared, choice: np.ndarray, stats: dict) -> np.ndarray:
@@ -127,10 +137,11 @@ def _settle(prep: Prepared, choice: np.ndarray, stats: dict) -> np.ndarray:
     return fit_repair(prep, choice, clash)
 
 
-def _congested(prep: Prepared, choice, others, keys, price) -> np.ndarray:
-    """Pre-placed orders whose plan costs more at congestion prices than their best alternative."""
+def _congested(prep: Prepared, choice, others, fixed, item_cost, plans: Priced | None) -> np.ndarray:
+    """Pre-placed orders whose plan costs more at congestion prices (costs `fixed`, `item_cost`)
+    than their best alternative (from `plans`, every order's best plan at those prices, if known)."""
     o, sc = prep.orders, prep.sc
-    fixed, item_cost = colmod.priced_costs(prep.res, sc, o, keys, price)
     now = colmod.costs(sc, o, colmod.from_item_slots(o, others, choice), fixed, item_cost)
-    best = price_orders(sc, o, fixed, item_cost, subset=others).value[others]
-    return others[best < now - 1.0]
+    if plans is None:
+        plans = price_orders(sc, o, fixed, item_cost, subset=others)
+    return others[plans.value[others] < now - 1.0]

@@ -17,6 +17,8 @@ from allocation.rules import channel_node_mask, hard_rule_mask, store_reserve_un
 
 NOMINAL_SLACK_HOURS = 24.0  # ranking "nearest" by the cost of a 24-hour promise
 STORE_SCAN_FACTOR = 4  # look at this many × k nearest stores for ones holding the stock
+ATP_ROWS_PER_READ = 4096  # items whose availability is read at once: index arrays of a few MB
+SKU_MAJOR_AT = 4  # lookups × this >= ATP cells: availability is read from a SKU-major copy of the table
 
 
 @dataclass(eq=False)
@@ -51,11 +53,32 @@ class NearestStores:
 
 def item_availability(net: NetworkArrays, orders: OrderArrays, reserve: np.ndarray, item_nodes: np.ndarray) -> np.ndarray:
     """int [I, K]: units of each item's SKU the node may give this order's channel."""
-    sku = orders.line_sku[orders.item_line]
-    nd = np.maximum(item_nodes, 0)
-    units = net.atp[nd, np.maximum(sku, 0)[:, None]]
-    units = units - np.where(net.kind[nd] == STORE, reserve[orders.item_order][:, None], 0)
-    return np.where((item_nodes >= 0) & (sku[:, None] >= 0), units, 0)
+    out = np.empty(item_nodes.shape, dtype=net.atp.dtype)
+    for items, units in _availability_by_rows(net, orders, reserve, lambda rows: item_nodes[rows]):
+        out[items] = units
+    return out
+
+
+def _availability_by_rows(net: NetworkArrays, orders: OrderArrays, reserve: np.ndarray, nodes_of):
+    """(item slice, int [rows, K] units) for ATP_ROWS_PER_READ items at a time, `nodes_of(slice)`
+    giving their candidate nodes: a whole big batch's index arrays are ~100 MB each, mapped fresh
+    at every call, while a few MB are reused. With enough lookups (SKU_MAJOR_AT), a SKU-major copy
+    of the ATP table pays for itself: an item's nodes then sit within one row of the table instead
+    of one row each (100k orders × 87 pooled nodes: 0.16 s instead of 1.7 s)."""
+    n_nodes, n_skus = net.atp.shape
+    n_items = len(orders.item_line)
+    width = nodes_of(slice(0, 0)).shape[1]
+    by_sku = np.ascontiguousarray(net.atp.T) if n_items * width * SKU_MAJOR_AT >= net.atp.size else None
+    for a in range(0, n_items, ATP_ROWS_PER_READ):
+        rows = slice(a, a + ATP_ROWS_PER_READ)
+        nodes, sku = nodes_of(rows), orders.line_sku[orders.item_line[rows]][:, None]
+        nd, s = np.maximum(nodes, 0), np.maximum(sku, 0)
+        units = net.atp.take(nd * n_skus + s) if by_sku is None else by_sku.take(s * n_nodes + nd)
+        held_back = reserve[orders.item_order[rows]]
+        if held_back.any():  # stores keep their safety stock from these channels
+            units -= np.where(net.kind[nd] == STORE, held_back[:, None], 0)
+        units[(nodes < 0) | (sku < 0)] = 0
+        yield rows, units
 
 
 def select_candidates(net: NetworkArrays, orders: OrderArrays, policy: RoutingPolicy,
@@ -73,8 +96,10 @@ def select_candidates(net: NetworkArrays, orders: OrderArrays, policy: RoutingPo
         rows, cols = np.nonzero(pool[ex_o] == ex_n[:, None])
         ok[ex_o[rows], cols] = False
     reserve = store_reserve_units(policy, orders)
-    avail = item_availability(net, orders, reserve, pool[orders.item_order])
-    holds = np.logical_or.reduceat(avail >= orders.item_qty[:, None], orders.order_item_start[:-1], axis=0) \
+    enough = np.empty((len(orders.item_qty), pool.shape[1]), dtype=bool)
+    for items, units in _availability_by_rows(net, orders, reserve, lambda rows: pool[orders.item_order[rows]]):
+        enough[items] = units >= orders.item_qty[items, None]
+    holds = np.logical_or.reduceat(enough, orders.order_item_start[:-1], axis=0) \
         if orders.n_orders else np.zeros_like(ok)
     ok &= holds
     is_store_col = np.arange(pool.shape[1]) < near.shape[1]

@@ -121,27 +121,45 @@ def priced_costs(res: Resources, sc: Scores, orders: OrderArrays, keys: np.ndarr
     if not len(keys):
         return fixed, item_cost
     n = res.n_nodes
-    lam_parcel = np.zeros(n)
-    lam_pick = np.zeros(n)
     par = keys < n
-    np.add.at(lam_parcel, keys[par], lam[par])
     pick = (keys >= n) & (keys < 2 * n)
-    np.add.at(lam_pick, keys[pick] - n, lam[pick])
     nd = np.maximum(sc.nodes, 0)
-    fixed += lam_parcel[nd]
+    if par.any():
+        fixed += np.bincount(keys[par], weights=lam[par], minlength=n)[nd]
     item_nodes = nd[orders.item_order]
-    qty = orders.item_qty[:, None]
-    item_cost += lam_pick[item_nodes] * qty
+    if pick.any():
+        item_cost += np.bincount(keys[pick] - n, weights=lam[pick], minlength=n)[item_nodes] \
+            * orders.item_qty[:, None]
     st = ~(par | pick)
     if st.any():
-        order_ = np.argsort(keys[st])
-        skeys, slam = keys[st][order_], lam[st][order_]
-        sku = np.maximum(orders.line_sku[orders.item_line], 0)[:, None]
-        is_store = res.net.kind[item_nodes] == 0
-        reserve = sc.reserve[orders.item_order][:, None]
-        for li, level in enumerate(res.levels):
-            k = res.stock_key(li, item_nodes, sku)
-            pos = np.minimum(np.searchsorted(skeys, k), len(skeys) - 1)
-            hit = (skeys[pos] == k) & ((level == 0) | (is_store & (reserve >= level)))
-            item_cost += np.where(hit, slam[pos], 0.0) * qty
+        _add_stock_prices(res, sc, orders, item_nodes, item_cost, keys[st], lam[st])
     return fixed, item_cost
+
+
+def _add_stock_prices(res: Resources, sc: Scores, orders: OrderArrays, item_nodes: np.ndarray,
+                      item_cost: np.ndarray, keys: np.ndarray, lam: np.ndarray) -> None:
+    """Add (in place) to each item's cost at each node the prices of the stock rows its units draw on.
+
+    Only items of a priced SKU are touched, through a dense [level, node, priced SKU] table: a
+    lookup of every (item, node) pair in the sorted keys cost 0.3 s per pricing at 100k orders."""
+    n, n_skus = res.n_nodes, res.n_skus
+    level_of, rest = np.divmod(keys - 2 * n, n * n_skus)
+    node, sku = np.divmod(rest, n_skus)
+    priced_skus, sku_col = np.unique(sku, return_inverse=True)
+    width = len(priced_skus)
+    table = np.bincount((level_of * n + node) * width + sku_col, weights=lam, minlength=len(res.levels) * n * width)
+    col_of_sku = np.full(n_skus, -1, dtype=np.int64)
+    col_of_sku[priced_skus] = np.arange(width)
+    col = col_of_sku[np.maximum(orders.line_sku[orders.item_line], 0)]
+    items = np.flatnonzero(col >= 0)
+    at = item_nodes[items] * width + col[items][:, None]
+    qty = orders.item_qty[items][:, None]
+    is_store = res.net.kind[item_nodes[items]] == 0
+    reserve = sc.reserve[orders.item_order[items]][:, None]
+    added = item_cost[items]
+    for li, level in enumerate(res.levels):
+        price = table[li * n * width + at]
+        if level > 0:  # deeper levels are the store safety stock this channel may not touch
+            price = np.where(is_store & (reserve >= level), price, 0.0)
+        added += price * qty
+    item_cost[items] = added

@@ -28,8 +28,7 @@ def cut_prices(prep: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
     # Data: item → candidate stock rows, rows → their node's pick units
     item, slot = np.nonzero(np.isfinite(sc.item_cost) & np.isfinite(sc.fixed[o.item_order]))
     node = sc.nodes[o.item_order[item], slot]
-    row_keys, row_of = np.unique(res.stock_key(0, node, np.maximum(o.line_sku[o.item_line[item]], 0)),
-                                 return_inverse=True)
+    row_keys, row_of = _rows_of(res, node, np.maximum(o.line_sku[o.item_line[item]], 0))
     n_i, n_r, n_n = len(o.item_qty), len(row_keys), res.n_nodes
     row_node = ((row_keys - 2 * n_n) // res.n_skus) % n_n
     r_id, n_id = n_i + np.arange(n_r), n_i + n_r + np.arange(n_n)
@@ -50,3 +49,15 @@ def cut_prices(prep: Prepared) -> tuple[np.ndarray, np.ndarray, int]:
     cut = np.r_[row_keys[near[r_id] & ~near[n_id[row_node]]], pick_keys[near[n_id]]]
     forced = int(o.item_qty.sum() - mf.optimal_flow())
     return np.sort(cut), np.full(len(cut), sc.backorder_fen), forced
+
+
+def _rows_of(res, node: np.ndarray, sku: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct stock rows (level 0), row of each pair) of (node, sku) pairs: `np.unique`
+    through a table of every (node, sku) instead of a sort of the ~3M pairs of a big batch."""
+    cell = node * res.n_skus + sku
+    present = np.zeros(res.n_nodes * res.n_skus, dtype=bool)
+    present[cell] = True
+    cells = np.flatnonzero(present)
+    row_at = np.zeros(len(present), dtype=np.int64)
+    row_at[cells] = np.arange(len(cells))
+    return res.stock_key(0, cells // res.n_skus, cells % res.n_skus), row_at[cell]

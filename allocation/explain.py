@@ -36,52 +36,74 @@ def parcels_of(prep: Prepared, item_slot: np.ndarray) -> Parcels:
     return Parcels(item, np.r_[start, len(item)].astype(np.int64), p_order, uniq % width, ~first_of_order)
 
 
-def _per_parcel(values: np.ndarray, parcels: Parcels) -> np.ndarray:
-    """Sum an [I] or [I, K] per-item array over the items of each parcel."""
+@dataclass(eq=False)
+class _ItemCosts:
+    """Per parcel and candidate slot: the summed per-item costs of the parcel's items there."""
+
+    unit: np.ndarray  # float [P, K] unit handling
+    rej: np.ndarray  # float [P, K] expected re-allocation cost
+    feasible: np.ndarray  # bool [P, K] every item of the parcel may ship from the slot
+
+    @classmethod
+    def of(cls, prep: Prepared, parcels: Parcels) -> "_ItemCosts":
+        sc, seg = prep.sc, parcels.start[:-1]
+        unit = np.add.reduceat(sc.unit_handle[parcels.item], seg, axis=0)
+        rej = np.add.reduceat(sc.reject[parcels.item], seg, axis=0)
+        feasible = np.logical_and.reduceat(np.isfinite(sc.item_cost[parcels.item]), seg, axis=0)
+        return cls(unit, rej, feasible)
+
+
+def explanations(prep: Prepared, parcels: Parcels, how_many: int = 3) -> tuple[list[CostBreakdown],
+                                                                          list[tuple[Alternative, ...]]]:
+    """Per parcel, its cost breakdown and the `how_many` cheapest other candidate nodes able to
+    ship the same items alone (both read the same per-parcel item costs, summed once)."""
     if not len(parcels.order):
-        return np.zeros((0,) + values.shape[1:])
-    return np.add.reduceat(values[parcels.item], parcels.start[:-1], axis=0)
+        return [], []
+    costs = _ItemCosts.of(prep, parcels)
+    return _breakdowns(prep, parcels, costs), _alternatives(prep, parcels, costs, how_many)
 
 
-def breakdowns(prep: Prepared, parcels: Parcels) -> list[CostBreakdown]:
+def _breakdowns(prep: Prepared, parcels: Parcels, costs: _ItemCosts) -> list[CostBreakdown]:
     sc, o, k = prep.sc, parcels.order, parcels.slot
     rows = np.arange(len(o))
-    unit = _per_parcel(sc.unit_handle, parcels)[rows, k] if len(o) else np.zeros(0)
-    rej = _per_parcel(sc.reject, parcels)[rows, k] if len(o) else np.zeros(0)
     cols = [np.rint(a).astype(np.int64).tolist() for a in (
         sc.ship[o, k], np.where(parcels.is_extra, sc.split_fen, 0.0), sc.late[o, k],
-        sc.handle_parcel[o, k] + unit, rej, sc.policy[o, k])]
+        sc.handle_parcel[o, k] + costs.unit[rows, k], costs.rej[rows, k], sc.policy[o, k])]
     return [CostBreakdown(*vals) for vals in zip(*cols)]
 
 
-def alternatives(prep: Prepared, parcels: Parcels, how_many: int = 3) -> list[tuple[Alternative, ...]]:
-    """Per parcel, the `how_many` cheapest other candidate nodes able to ship the same items alone."""
-    sc = prep.sc
-    if not len(parcels.order) or how_many <= 0:
-        return [()] * len(parcels.order)
-    o = parcels.order
-    unit = _per_parcel(sc.unit_handle, parcels)
-    rej = _per_parcel(sc.reject, parcels)
-    feasible = _per_parcel(np.isfinite(sc.item_cost).astype(np.int64), parcels) == np.diff(parcels.start)[:, None]
-    total = sc.fixed[o] + unit + rej + np.where(parcels.is_extra, sc.split_fen, 0.0)[:, None]
-    total = np.where(feasible & np.isfinite(sc.fixed[o]), total, np.inf)
-    total[np.arange(len(o)), parcels.slot] = np.inf
-    best = np.argsort(total, axis=1, kind="stable")[:, :how_many]
-    rows = np.arange(len(o))[:, None]
-    ok = np.isfinite(total[rows, best]).tolist()
-    parts = [np.rint(a).astype(np.int64).tolist() for a in (
-        sc.ship[o[:, None], best], np.broadcast_to(np.where(parcels.is_extra, int(sc.split_fen), 0)[:, None], best.shape),
-        sc.late[o[:, None], best], sc.handle_parcel[o[:, None], best] + unit[rows, best], rej[rows, best],
-        sc.policy[o[:, None], best])]
-    names = np.array(prep.net.node_ids, dtype=object)[sc.nodes[o[:, None], best]].tolist()
-    out = []
-    for p in range(len(o)):
-        alts = []
-        for j in range(best.shape[1]):
-            if not ok[p][j]:
-                break
-            br = CostBreakdown(parts[0][p][j], parts[1][p][j], parts[2][p][j], parts[3][p][j], parts[4][p][j],
-                               parts[5][p][j])
-            alts.append(Alternative(names[p][j], br.total_fen, br))
-        out.append(tuple(alts))
-    return out
+def _alternatives(prep: Prepared, parcels: Parcels, costs: _ItemCosts, how_many: int) -> list[tuple[Alternative, ...]]:
+    sc, o = prep.sc, parcels.order
+    if how_many <= 0:
+        return [()] * len(o)
+    rows = np.arange(len(o))
+    total = sc.fixed[o] + costs.unit + costs.rej + np.where(parcels.is_extra, sc.split_fen, 0.0)[:, None]
+    total = np.where(costs.feasible & np.isfinite(sc.fixed[o]), total, np.inf)
+    total[rows, parcels.slot] = np.inf
+    best, ok = cheapest_slots(total, how_many)
+    p, j = np.nonzero(ok)  # an alternative per (parcel, rank) that exists, parcel by parcel
+    s, r = best[p, j], o[p]
+    parts = [np.rint(a).astype(np.int64) for a in (
+        sc.ship[r, s], np.where(parcels.is_extra[p], int(sc.split_fen), 0), sc.late[r, s],
+        sc.handle_parcel[r, s] + costs.unit[p, s], costs.rej[p, s], sc.policy[r, s])]
+    totals = sum(parts).tolist()
+    names = np.array(prep.net.node_ids, dtype=object)[sc.nodes[r, s]].tolist()
+    alts = [Alternative(name, tot, CostBreakdown(*vals))
+            for name, tot, vals in zip(names, totals, zip(*(a.tolist() for a in parts)))]
+    ends = np.cumsum(ok.sum(axis=1)).tolist()
+    return [tuple(alts[a:b]) for a, b in zip([0] + ends[:-1], ends)]
+
+
+def cheapest_slots(total: np.ndarray, how_many: int) -> tuple[np.ndarray, np.ndarray]:
+    """(int [P, n] columns of each row's n cheapest finite entries, bool [P, n] whether that rank
+    exists), n = min(how_many, K); ties go to the lower column, as in a stable sort. Repeated argmin:
+    a full sort of every row costs more than picking a handful."""
+    total = total.copy()
+    rows = np.arange(len(total))
+    best, ok = [], []
+    for _ in range(min(how_many, total.shape[1])):
+        col = np.argmin(total, axis=1)
+        best.append(col)
+        ok.append(np.isfinite(total[rows, col]))
+        total[rows, col] = np.inf
+    return np.stack(best, axis=1), np.stack(ok, axis=1)

@@ -220,6 +220,8 @@ def _exact(sc: Scores, fixed: np.ndarray, cost: np.ndarray, qty: np.ndarray, val
         c = _choose(relaxed, gr.bo[:, part], sc.split_fen, sc.max_parcels)[0]
         bound = np.minimum(bound, c)
         live = np.flatnonzero(c < best)  # seating groups on distinct nodes only costs more
+        if not len(live):
+            continue
         _, r, _ = _partition(gr, part, sc.min_split_value_fen, live)
         c = _choose(r, gr.bo[live][:, part], sc.split_fen, sc.max_parcels)[0]
         better = c < best[live]

@@ -32,22 +32,45 @@ from allocation.prepare import Prepared
 LOWER_FACTORS = (1.0, 0.0)  # share of its price a priced row left slack keeps: tried in turn
 
 
-def lagrangian_value(prep: Prepared, keys: np.ndarray, price: np.ndarray) -> tuple[float, Priced]:
-    """L(λ) and every order's best plan at λ."""
+def lagrangian_value(prep: Prepared, keys: np.ndarray, price: np.ndarray,
+                     alone: Priced | None = None) -> tuple[float, Priced]:
+    """L(λ) and every order's best plan at λ. `alone`: every order's best plan at λ = 0, if known;
+    then only the orders whose costs the prices change are priced again (a cut prices a few
+    hundred rows: 0.1 s instead of 0.7 s at 100k orders)."""
     sc, o, res = prep.sc, prep.orders, prep.res
     fixed, item_cost = colmod.priced_costs(res, sc, o, keys, price)
-    priced = price_orders(sc, o, fixed, item_cost)
+    priced = price_orders(sc, o, fixed, item_cost) if alone is None else _repriced(prep, alone, fixed, item_cost)
     return float(priced.bound.sum() - (price * res.capacity(keys)).sum()), priced
+
+
+def _repriced(prep: Prepared, alone: Priced, fixed: np.ndarray, item_cost: np.ndarray) -> Priced:
+    """`alone` with the orders whose parcel or item costs differ from the unpriced ones priced again
+    (an order's best plan depends on its own costs only)."""
+    sc, o = prep.sc, prep.orders
+    changed = (fixed != sc.fixed).any(axis=1)
+    item_changed = (item_cost != sc.item_cost).any(axis=1)
+    changed |= np.bincount(o.item_order, weights=item_changed, minlength=o.n_orders) > 0
+    ords = np.flatnonzero(changed)
+    if not len(ords):
+        return alone
+    new = price_orders(sc, o, fixed, item_cost, subset=ords)
+    value, bound, item_slot = alone.value.copy(), alone.bound.copy(), alone.item_slot.copy()
+    value[ords], bound[ords] = new.value[ords], new.bound[ords]
+    items = _items_of(o, ords)
+    item_slot[items] = new.item_slot[items]
+    return Priced(value, bound, item_slot)
 
 
 def raise_prices(prep: Prepared, keys: np.ndarray, price: np.ndarray, rounds: int = 2,
                  deadline: float | None = None, priced: Priced | None = None,
-                 value: float | None = None) -> tuple[float, np.ndarray, np.ndarray, int]:
-    """Best (L, keys, prices, steps taken) from the start prices `keys`/`price` by up to `rounds`
-    ascent steps, each started only before `deadline`. `priced`/`value`: L at the start prices, if known."""
+                 value: float | None = None,
+                 alone: Priced | None = None) -> tuple[float, np.ndarray, np.ndarray, int, Priced]:
+    """Best (L, keys, prices, steps taken, best plans there) from the start prices `keys`/`price` by up to `rounds`
+    ascent steps, each started only before `deadline`. `priced`/`value`: L at the start prices, if known;
+    `alone`: the plans at λ = 0 (`lagrangian_value`)."""
     keys, price = np.asarray(keys, dtype=np.int64), np.asarray(price, dtype=float)
     if priced is None or value is None:
-        value, priced = lagrangian_value(prep, keys, price)
+        value, priced = lagrangian_value(prep, keys, price, alone)
     best, best_keys, best_price, steps = value, keys, price, 0
     started = time.perf_counter()
     for _ in range(rounds):
@@ -59,13 +82,13 @@ def raise_prices(prep: Prepared, keys: np.ndarray, price: np.ndarray, rounds: in
             step = _ascent_step(prep, best_keys, best_price, priced, lower)
             if step is None:
                 continue
-            value, new_priced = lagrangian_value(prep, *step)
+            value, new_priced = lagrangian_value(prep, *step, alone)
             if value > best + 1e-6 * abs(best):
                 best, (best_keys, best_price), priced, steps, moved = value, step, new_priced, steps + 1, True
                 break
         if not moved:
             break
-    return best, best_keys, best_price, steps
+    return best, best_keys, best_price, steps, priced
 
 
 def _ascent_step(prep: Prepared, keys: np.ndarray, price: np.ndarray, priced: Priced, lower: float = 1.0):

@@ -50,10 +50,12 @@ def test_raised_prices_give_a_valid_bound_no_weaker_than_the_start(tight):
     keys = np.unique(res.stock_key(0, np.maximum(prep.sc.nodes[prep.orders.item_order], 0),
                                    np.maximum(prep.orders.line_sku[prep.orders.item_line], 0)[:, None]))
     start, _ = lagrangian_value(prep, keys, np.zeros(len(keys)))
-    value, new_keys, new_price, steps = raise_prices(prep, keys, np.zeros(len(keys)), rounds=4)
+    value, new_keys, new_price, steps, priced = raise_prices(prep, keys, np.zeros(len(keys)), rounds=4)
     assert (new_price >= 0).all()
     assert value >= start - 1e-6
-    assert value == pytest.approx(lagrangian_value(prep, new_keys, new_price)[0])
+    again, plans = lagrangian_value(prep, new_keys, new_price)
+    assert value == pytest.approx(again)
+    assert np.array_equal(priced.value, plans.value)  # the plans returned are those at the prices returned
     assert value <= _exact(prep) + 1e-6
     if tight:
         assert steps >= 1 and value > start  # capacity binds: the step must find something to price
