@@ -1,12 +1,11 @@
 """From a slot-per-item assignment to the plain `AllocationResult` every caller receives."""
 from __future__ import annotations
 
-import gc
 import time
-from contextlib import contextmanager
 
 import numpy as np
 
+from allocation.collector import collector_paused
 from allocation.explain import Parcels, explanations, parcels_of
 from allocation.prepare import Prepared
 from allocation.problem import AllocationResult, Backorder, Shipment
@@ -41,7 +40,9 @@ def build_result(prep: Prepared, item_slot: np.ndarray, *, solver: str, status: 
                  explain: bool = True, n_alternatives: int = 3, stats: dict | None = None) -> AllocationResult:
     o = prep.orders
     objective, _ = plan_cost(prep.sc, o, item_slot)
-    with _records_without_collection():
+    # About a million small immutable records at 100k orders, no cycles among them: full collections
+    # over every live object (the batch's orders too) cost 2.5 s while they were built.
+    with collector_paused():
         shipments = _shipments(prep, parcels_of(prep, item_slot), n_alternatives if explain else 0)
         backorders = _backorders(prep, item_slot)
     objective_fen = int(round(objective))
@@ -50,20 +51,6 @@ def build_result(prep: Prepared, item_slot: np.ndarray, *, solver: str, status: 
     return AllocationResult(tuple(shipments), tuple(backorders), objective_fen, lb, gap, solver,
                             status if o.n_orders else "empty", fallback_reason, time.perf_counter() - started,
                             dict(stats or {}))
-
-
-@contextmanager
-def _records_without_collection():
-    """A big batch's result is about a million small immutable records; while they are built,
-    the cyclic garbage collector keeps walking every live object (the batch's orders too) without
-    finding garbage: 2.5 s of full collections at 100k orders. They hold no cycles, so it waits."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _shipments(prep: Prepared, parcels: Parcels, n_alternatives: int) -> list[Shipment]:

@@ -9,7 +9,6 @@ unfulfilled at the horizon. Same scenario and seed → identical records.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import time
@@ -18,6 +17,7 @@ from typing import Callable
 
 import simpy
 
+from allocation.collector import collector_paused
 from allocation.costs import CostWeights
 from allocation.oms_planner import OmsPlanner
 from allocation.ports import allocator_named
@@ -53,7 +53,11 @@ class Simulation:
         sim = build(scenario, world, demand, OrderDraws.draw(streams, len(demand)))
         schedule(sim, progress)
         ready = time.perf_counter()
-        with tuned_garbage_collector():
+        # A run makes millions of small objects that live to its end and almost no reference cycles
+        # (a full collection after a 25k-order day with the collector off finds 50 unreachable
+        # objects): the collector's passes over them cost 4.4 of 70 CPU s on a 100k-order day.
+        # `collect_if_crowded` keeps memory bounded should a scenario make cycles after all.
+        with collector_paused(freeze=True):
             sim.env.run(until=sim.finished)
             ran = time.perf_counter()
             records = RunRecords(scenario.name, self.seed, *_records(sim), stats={})
@@ -148,26 +152,6 @@ def schedule(sim: Sim, progress: Progress | None = None) -> None:
 
 def _minute_of_day(moment) -> float:
     return moment.hour * 60 + moment.minute
-
-
-@contextlib.contextmanager
-def tuned_garbage_collector():
-    """A run allocates millions of small objects that live to its end and form almost no reference
-    cycles (measured: with the collector off, a full collection after a 25k-order day finds 50
-    unreachable objects), so the collector's passes over them are wasted: on a 100k-order day they
-    cost 4.4 of 70 CPU seconds. Freeze what exists and switch automatic collection off for the run
-    (`collect_if_crowded` keeps memory bounded should a scenario make cycles after all), then
-    restore everything."""
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.unfreeze()
 
 
 YOUNG_OBJECTS_BEFORE_COLLECTING = 20_000_000  # several times what a 100k-order day leaves alive

@@ -11,7 +11,8 @@ from allocation import candidates, fitting
 from allocation.columns import priced_costs
 from allocation.cut_bound import _rows_of
 from allocation.explain import cheapest_slots, parcels_of
-from allocation.extract import _parcel_lines, _records_without_collection
+from allocation.collector import collector_paused
+from allocation.extract import _parcel_lines
 from allocation.fitting import _used_at
 from allocation.flow import MAX_BF_ROUNDS, _potentials
 from allocation.greedy import greedy_slots
@@ -157,12 +158,13 @@ def test_parcel_lines_sum_each_lines_units_in_line_order():
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_building_records_leaves_the_collector_as_it_was(enabled):
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_paused_collector_comes_back_as_it_was(enabled, freeze):
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        with _records_without_collection():
-            assert not gc.isenabled()
-        assert gc.isenabled() == enabled
+        with collector_paused(freeze=freeze):
+            assert not gc.isenabled() and (gc.get_freeze_count() > 0) == freeze
+        assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
     finally:
         gc.enable() if was else gc.disable()
