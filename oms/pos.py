@@ -71,8 +71,8 @@ class HandOverShipment:
 @dataclass(frozen=True)
 class ConfirmOutbound:
     """A warehouse's WMS reports a shipment out of the door: picked and packed inside the warehouse
-    (at the times given; now when not given) and handed to the carrier now. Warehouses pick in waves
-    in their own system and tell the OMS the outcome, not each step."""
+    at the times given (packed now and picked when packed, if not given) and handed to the carrier
+    now. Warehouses pick in waves in their own system and tell the OMS the outcome, not each step."""
 
     target: ShipmentRef
     request_id: str
