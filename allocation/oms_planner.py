@@ -72,7 +72,6 @@ class OmsPlanner:
     _nodes: tuple = field(default=(), repr=False)
     _states: dict = field(default_factory=dict, repr=False)
     _keys: dict = field(default_factory=dict, repr=False)
-    _node_at: dict | None = field(default=None, repr=False)
     _rows_for: tuple | None = field(default=None, repr=False)
     _destinations: dict = field(default_factory=dict, repr=False)
 
@@ -142,8 +141,6 @@ class OmsPlanner:
         safety = np.zeros_like(atp)
         if snap.sku_codes == skus and len(rows) == len(snap.node_ids) and (rows == np.arange(len(rows))).all():
             atp[:], safety[:] = free, snap.safety  # the usual case: laid out as the network already
-        elif len(r_in) == len(rows) and len(c_in) == len(cols):
-            atp[:], safety[:] = free[rows][:, cols], snap.safety[rows][:, cols]
         else:
             atp[np.ix_(r_in, c_in)] = free[np.ix_(rows[r_in], cols[c_in])]
             safety[np.ix_(r_in, c_in)] = snap.safety[np.ix_(rows[r_in], cols[c_in])]
@@ -156,11 +153,6 @@ class OmsPlanner:
             at = {node_id: i for i, node_id in enumerate(node_ids)}
             self._rows_for = (node_ids, np.array([at.get(n, -1) for n in self.matrix.node_ids], dtype=np.int64))
         return self._rows_for[1]
-
-    def _node_index(self) -> dict[str, int]:
-        if self._node_at is None or len(self._node_at) != len(self.matrix.node_ids):
-            self._node_at = {node_id: i for i, node_id in enumerate(self.matrix.node_ids)}
-        return self._node_at
 
     def _family(self, sku_code: str) -> str:
         return self.catalogue.skus[sku_code].category if sku_code in self.catalogue.skus else "*"
