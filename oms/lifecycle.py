@@ -77,6 +77,11 @@ class ReturnStatus(StrEnum):
 
 CANCELLABLE_ORDER_STATUSES = frozenset(_BEFORE_SHIPMENT)
 OPEN_SHIPMENT_STATUSES = frozenset({_S.ALLOCATED, _S.ACCEPTED, _S.PICKING, _S.PICKED, _S.PACKED})
+INACTIVE_SHIPMENT_STATUSES = frozenset({_S.REJECTED, _S.CANCELLED})  # lines no longer placed there
+
+# Each status as the plain string its enum holds, looked up rather than converted: `str()` of an enum
+# member makes a new string, and audit entries and run records hold millions of them.
+STATUS_TEXT = {status: status._value_ for kind in (OrderStatus, ShipmentStatus, ReturnStatus) for status in kind}
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,12 @@ from datetime import datetime
 
 from oms.lifecycle import (
     AuditEntry,
+    INACTIVE_SHIPMENT_STATUSES,
     OPEN_SHIPMENT_STATUSES,
     OrderStatus,
     ReturnStatus,
     ShipmentStatus,
+    STATUS_TEXT,
     check_order_transition,
     check_shipment_transition,
 )
@@ -94,7 +96,7 @@ class Shipment:
 
     @property
     def is_active(self) -> bool:
-        return self.status not in (ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED)
+        return self.status not in INACTIVE_SHIPMENT_STATUSES
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,10 @@ class ReturnRequest:
         return sum(line.refund_fen for line in self.lines)
 
 
-# Audit entries hold statuses as the plain strings the enums hold, and subjects made once: an order
-# keeps a dozen entries and a simulated day a million, each a string less to make, keep and free.
-_TEXT = {status: status._value_ for kind in (OrderStatus, ShipmentStatus, ReturnStatus) for status in kind}
-
-
 @functools.cache
 def shipment_subject(shipment_no: int) -> str:
+    """An audit subject, made once per shipment number: an order keeps a dozen audit entries and a
+    simulated day a million."""
     return f"shipment:{shipment_no}"
 
 
@@ -239,9 +238,9 @@ class Order:
 
     # ----- changing -----
     def record(self, at: datetime, actor: str, subject: str, from_status, to_status, reason: str) -> None:
-        self.audit.append(AuditEntry(at=at, actor=actor, subject=subject,
-                                     from_status=None if from_status is None else _TEXT.get(from_status, from_status),
-                                     to_status=_TEXT.get(to_status, to_status), reason=reason))
+        before = None if from_status is None else STATUS_TEXT.get(from_status, from_status)
+        self.audit.append(AuditEntry(at=at, actor=actor, subject=subject, from_status=before,
+                                     to_status=STATUS_TEXT.get(to_status, to_status), reason=reason))
 
     def transition(self, target: OrderStatus, *, at: datetime, actor: str, reason: str) -> None:
         """Move the order to `target` if the lifecycle allows it; a no-op move is not recorded."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from oms.lifecycle import OrderStatus, ShipmentStatus
+from oms.lifecycle import INACTIVE_SHIPMENT_STATUSES, STATUS_TEXT, OrderStatus, ShipmentStatus
 from oms.orders import CHANNELS, Order
 from simulation.records import NodeRecord, OrderRecord, ShipmentRecord
 from warehouses.regions import region_of
@@ -65,7 +65,6 @@ def _h(moment, start: float) -> float | None:
     return None if moment is None else (moment.timestamp() - start) / 3600.0
 
 
-_VALUE = {**{s: s.value for s in OrderStatus}, **{s: s.value for s in ShipmentStatus}}  # enum .value is slow
 
 
 def _order_record(sim: "Sim", order: Order, tickets: dict[int, "Ticket"], places: _Places, start) -> OrderRecord:
@@ -74,7 +73,7 @@ def _order_record(sim: "Sim", order: Order, tickets: dict[int, "Ticket"], places
     for s in order.shipments:  # one pass: this runs for every order of a 100k-order day
         if s.created_at is not None and (created is None or s.created_at < created):
             created = s.created_at
-        if s.status in _INACTIVE:
+        if s.status in INACTIVE_SHIPMENT_STATUSES:
             continue
         parcels += 1
         kinds.add(floors[s.node_id].kind if s.node_id in floors else "unknown")
@@ -87,14 +86,13 @@ def _order_record(sim: "Sim", order: Order, tickets: dict[int, "Ticket"], places
     outcome, reason = _outcome(order)
     region, tier = places(order.address.adcode)
     return OrderRecord(
-        order.id, order.channel, region, tier, _h(order.paid_at, start), outcome, reason, _VALUE[order.status],
+        order.id, order.channel, region, tier, _h(order.paid_at, start), outcome, reason, STATUS_TEXT[order.status],
         _h(delivered, start) if outcome == "delivered" else None, _h(created, start),
         sum([ln.quantity for ln in order.lines]), len(order.lines), parcels,
         (kinds.pop() if len(kinds) == 1 else "mixed") if kinds else "none", len(order.rejections),
         sum([t.reallocated for t in tickets.values()]), shipping, handling)
 
 
-_INACTIVE = frozenset({ShipmentStatus.REJECTED, ShipmentStatus.CANCELLED})
 _NO_COST: dict = {}
 
 
@@ -121,7 +119,7 @@ def _shipment_record(sim: "Sim", order: Order, s, t: "Ticket | None", start) -> 
     floor = sim.floors.get(s.node_id)
     return ShipmentRecord(
         order.id, s.shipment_no, s.node_id, floor.kind if floor else "unknown",
-        t.mode if t is not None else (s.mode or ""), _VALUE[s.status], _h(s.created_at, start), _h(s.accepted_at, start),
+        t.mode if t is not None else (s.mode or ""), STATUS_TEXT[s.status], _h(s.created_at, start), _h(s.accepted_at, start),
         None if t is None or t.pick_start_min is None else t.pick_start_min / 60,
         None if t is None or t.packed_min is None else t.packed_min / 60, _h(s.shipped_at, start),
         _h(s.delivered_at, start), queue, sum(ln.quantity for ln in s.lines),
