@@ -228,13 +228,18 @@ class Order:
 
     def open_quantities(self) -> dict[int, int]:
         """Quantity per line not yet in an active shipment: what allocation still has to place."""
-        placed: dict[int, int] = {}
-        for s in self.shipments:
-            if s.is_active:
-                for sl in s.lines:
-                    placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
+        placed = self._placed()
         return {ln.line_no: ln.quantity - placed.get(ln.line_no, 0) for ln in self.lines
                 if ln.quantity > placed.get(ln.line_no, 0)}
+
+    def _placed(self) -> dict[int, int]:
+        """Units per line in active shipments."""
+        placed: dict[int, int] = {}
+        for s in self.shipments:
+            if s.status not in INACTIVE_SHIPMENT_STATUSES:
+                for sl in s.lines:
+                    placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
+        return placed
 
     # ----- changing -----
     def record(self, at: datetime, actor: str, subject: str, from_status, to_status, reason: str) -> None:
@@ -271,15 +276,9 @@ class Order:
 
     def rolled_up_status(self) -> OrderStatus:
         """The status the order's shipments imply (not applied; see `roll_up`)."""
-        placed: dict[int, int] = {}
-        least = None
-        for s in self.shipments:
-            if s.status in _STAGE:
-                for sl in s.lines:
-                    placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
-                stage = _STAGE[s.status]
-                if least is None or _STAGE_RANK[stage] < _STAGE_RANK[least]:
-                    least = stage
+        placed = self._placed()
+        least = min((_STAGE[s.status] for s in self.shipments if s.status in _STAGE), key=_STAGE_RANK.__getitem__,
+                    default=None)
         if least is None or any(ln.quantity > placed.get(ln.line_no, 0) for ln in self.lines):
             return OrderStatus.BACKORDERED if self.backorder_reason else OrderStatus.REALLOCATING
         return least
