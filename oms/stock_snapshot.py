@@ -14,6 +14,7 @@ import numpy as np
 
 from oms.inventory import StockLevel
 
+
 @dataclass(frozen=True, eq=False)
 class StockSnapshot:
     """Levels of `sku_codes` at `node_ids`, as arrays [node, SKU]; `held` marks where a level exists.
