@@ -25,12 +25,13 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
 from allocation.fitting import SearchState, fit_repair, residual, use_of
 from allocation.flow import _items_of, flow_assign, in_flow
 from allocation.plans import Priced, price_orders
-from allocation.price_raise import lagrangian_value, raise_prices
 from allocation.prepare import Prepared
+from allocation.price_raise import raise_prices
 from allocation.resources import overused_rows
 from allocation.scoring import plan_cost
 

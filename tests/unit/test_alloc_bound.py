@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from allocation.arc_model import build_arc_model, slots_from_solution, solve_arc_model
+from allocation.bound import lagrangian_value
 from allocation.decompose import decompose
 from allocation.greedy import greedy_slots
 from allocation.prepare import prepare
-from allocation.price_raise import lagrangian_value, raise_prices
+from allocation.price_raise import raise_prices
 from allocation.problem import AllocationProblem
 from allocation.scoring import plan_cost
 from allocation.synthetic import synthetic_network, synthetic_orders

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
 from allocation.flow import _join_costs
 from allocation.plans import price_orders
 from allocation.prepare import prepare
-from allocation.price_raise import lagrangian_value
 from tests.unit.test_alloc_bound import _exact, _instance
 
 
