@@ -292,9 +292,10 @@ class Sim:
         node, now = t.floor.node.node_id, self.clock.at(self.env.now)
         if self.handling[t.floor.kind].reports == "each_step":
             self._act(self.gateway.hand_over, node, t.order_id, t.shipment_no, by, CARRIER[t.mode], now)
-        else:
+        else:  # the sim picks and packs in one go: picking finished when packing did
+            packed = self.clock.at(t.packed_min)
             self._act(self.gateway.confirm_outbound, node, t.order_id, t.shipment_no, by, CARRIER[t.mode],
-                      self._weight_g(t), self.clock.at(t.packed_min), self.clock.at(t.packed_min), now)
+                      self._weight_g(t), packed, packed, now)
         t.handed_min = self.env.now
         t.floor.tickets.discard(t)
         self.touched_nodes.add(t.floor.node.node_id)
