@@ -51,36 +51,21 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     warehouse = prep.net.kind[np.maximum(sc.nodes[o.item_order[unit_item]], 0)] != 0
     fo, fk = np.nonzero(np.isfinite(unit_cost) & ((rank < STORE_ARCS_PER_ORDER) | warehouse))
     arcs = _Arcs.of(prep, unit_item, fo, fk, np.rint(unit_cost[fo, fk] * COST_SCALE).astype(np.int64), residual_of)
-    # Model: source → unit → (scarce stock row) → node → sink; backorder arcs unit → sink
-    n_f, n_n = len(unit_item), res.n_nodes
-    s_keys, s_of_arc = np.unique(arcs.stock_key[arcs.routed], return_inverse=True)
-    n_s = len(s_keys)
-    s_id, n_id, sink = n_f + np.arange(n_s), n_f + n_s + np.arange(n_n), n_f + n_s + n_n
-    s_node = ((s_keys - 2 * n_n) // res.n_skus) % n_n
-    entry = n_id[arcs.node].copy()
-    entry[arcs.routed] = s_id[s_of_arc]
-    tails = np.concatenate([arcs.order, s_id, n_id, np.arange(n_f)])
-    heads = np.concatenate([entry, n_id[s_node], np.full(n_n, sink), np.full(n_f, sink)])
-    caps = np.concatenate([np.ones(len(arcs.order)), np.maximum(residual_of(s_keys), 0), arcs.node_cap,
-                           np.ones(n_f)]).astype(np.int64)
-    costs = np.concatenate([arcs.cost, np.zeros(n_s + n_n, dtype=np.int64),
-                            np.full(n_f, np.rint(sc.backorder_fen * COST_SCALE), dtype=np.int64)])
-    # Solve
-    flow = _solve(tails, heads, caps, costs, n_f, sink)
+    n_f = len(unit_item)
+    net = _network(prep, arcs, n_f, np.full(n_f, np.rint(sc.backorder_fen * COST_SCALE), dtype=np.int64),
+                   residual_of)
+    flow = _solve(net.tails, net.heads, net.caps, net.costs, n_f, net.sink)
     # Extract
     chosen = flow[: len(arcs.order)] > 0
     take_slot = np.full(n_f, -1, dtype=np.int64)
     take_slot[arcs.order[chosen]] = arcs.slot[chosen]
     item_slot = placed.copy()
     item_slot[unit_item] = take_slot
-    price = _capacity_prices(tails, heads, costs, caps, flow, sink + 1)
-    n_a = len(arcs.order)
-    keys = np.concatenate([s_keys, res.parcel_key(np.arange(n_n))])
-    lam = np.concatenate([price[n_a:n_a + n_s], price[n_a + n_s:n_a + n_s + n_n]]) / COST_SCALE
+    keys, lam = net.prices(flow)
     stats = {"flow_orders": len(flow_orders), "flow_joining_units": len(joining),
-             "flow_joined_units": int((take_slot[len(singles):] >= 0).sum()), "flow_arcs": len(tails),
+             "flow_joined_units": int((take_slot[len(singles):] >= 0).sum()), "flow_arcs": len(net.tails),
              "flow_s": round(time.perf_counter() - started, 3)}
-    return FlowOutcome(item_slot, keys[lam > 0], lam[lam > 0], stats)
+    return FlowOutcome(item_slot, keys, lam, stats)
 
 
 def _backordered_units(prep: Prepared, placed: np.ndarray, flow_orders: np.ndarray) -> np.ndarray:
@@ -121,6 +106,47 @@ def _solve(tails, heads, caps, costs, n_supply: int, sink: int) -> np.ndarray:
     if status != mcf.OPTIMAL:
         raise RuntimeError(f"min cost flow status {status}")
     return np.asarray(mcf.flows(arcs))
+
+
+@dataclass(eq=False)
+class _Network:
+    """The flow network as arc arrays: unit → (scarce stock row) → node → sink, and unit → sink."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray
+    sink: int
+    n_unit_arcs: int
+    stock_keys: np.ndarray  # the scarce stock rows, in the order of their nodes in the graph
+    n_nodes: int
+    res: object
+
+    def prices(self, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity rows the flow's potentials price (> 0): scarce stock rows and node parcel rows."""
+        price = _capacity_prices(self.tails, self.heads, self.costs, self.caps, flow, self.sink + 1)
+        n_a, n_s = self.n_unit_arcs, len(self.stock_keys)
+        keys = np.concatenate([self.stock_keys, self.res.parcel_key(np.arange(self.n_nodes))])
+        lam = np.concatenate([price[n_a:n_a + n_s], price[n_a + n_s:n_a + n_s + self.n_nodes]]) / COST_SCALE
+        return keys[lam > 0], lam[lam > 0]
+
+
+def _network(prep: Prepared, arcs: "_Arcs", n_units: int, backorder_cost: np.ndarray, residual_of) -> _Network:
+    """source → unit → (scarce stock row) → node → sink; backorder arcs unit → sink at `backorder_cost`."""
+    res = prep.res
+    n_n = res.n_nodes
+    s_keys, s_of_arc = np.unique(arcs.stock_key[arcs.routed], return_inverse=True)
+    n_s = len(s_keys)
+    s_id, n_id, sink = n_units + np.arange(n_s), n_units + n_s + np.arange(n_n), n_units + n_s + n_n
+    s_node = ((s_keys - 2 * n_n) // res.n_skus) % n_n
+    entry = n_id[arcs.node].copy()
+    entry[arcs.routed] = s_id[s_of_arc]
+    tails = np.concatenate([arcs.order, s_id, n_id, np.arange(n_units)])
+    heads = np.concatenate([entry, n_id[s_node], np.full(n_n, sink), np.full(n_units, sink)])
+    caps = np.concatenate([np.ones(len(arcs.order)), np.maximum(residual_of(s_keys), 0), arcs.node_cap,
+                           np.ones(n_units)]).astype(np.int64)
+    costs = np.concatenate([arcs.cost, np.zeros(n_s + n_n, dtype=np.int64), backorder_cost.astype(np.int64)])
+    return _Network(tails, heads, caps, costs, sink, len(arcs.order), s_keys, n_n, res)
 
 
 @dataclass(eq=False)

@@ -1,0 +1,82 @@
+"""The whole-order flow's bound (`order_flow`) and the second-core runner it uses (`aside`)."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from allocation import decompose as decomp
+from allocation.aside import Aside
+from allocation.bound import lagrangian_value
+from allocation.order_flow import order_flow_bound, order_flow_prices, whole_order_costs
+from allocation.plans import price_orders
+from allocation.prepare import prepare
+from allocation.scoring import plan_cost
+from tests.unit.test_alloc_bound import _exact, _instance
+
+
+@pytest.mark.parametrize("tight", [False, True])
+def test_order_flow_prices_give_a_valid_bound(tight):
+    prep = prepare(_instance(tight))
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    keys, lam, stats = order_flow_prices(prep, alone)
+    assert (lam > 0).all() and len(keys) == len(lam)
+    assert stats["order_flow_units"] > 0
+    exact = _exact(prep)
+    value, keys2, lam2, _ = order_flow_bound(prep, alone, time.perf_counter() + 30)
+    assert lagrangian_value(prep, keys, lam)[0] <= value <= exact + 1e-6
+    assert value == pytest.approx(lagrangian_value(prep, keys2, lam2)[0])
+
+
+def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
+    prep = prepare(_instance(False, n_orders=60))
+    sc, o = prep.sc, prep.orders
+    whole = whole_order_costs(prep)
+    for order in range(o.n_orders):
+        items = range(o.order_item_start[order], o.order_item_start[order + 1])
+        expected = sc.fixed[order] + sum(sc.item_cost[i] for i in items)
+        assert np.array_equal(np.isinf(whole[order]), np.isinf(expected))
+        ok = np.isfinite(expected)
+        assert np.allclose(whole[order, ok], expected[ok])
+
+
+def test_a_big_batch_takes_the_order_flow_bound_from_the_other_core(monkeypatch):
+    prep = prepare(_instance(False))
+    monkeypatch.setattr(decomp, "ORDER_FLOW_MIN_ORDERS", 1)
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    if (os.cpu_count() or 1) >= 2:
+        assert "order_flow_bound_fen" in out.stats
+        assert out.lower_bound >= out.stats["order_flow_raised_bound_fen"] - 1
+    assert out.lower_bound <= plan_cost(prep.sc, prep.orders, out.item_slot)[0] + 1e-6
+
+
+def _add(a, b):
+    return a + b
+
+
+def _boom():
+    raise RuntimeError("no")
+
+
+def _slow():
+    time.sleep(30)
+    return 1
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
+def test_aside_returns_the_childs_result_and_none_when_it_fails_or_is_late():
+    assert Aside(_add, np.arange(3), 1).result(30).tolist() == [1, 2, 3]
+    assert Aside(_boom).result(30) is None
+    late = Aside(_slow)
+    started = time.perf_counter()
+    assert late.result(0.2) is None
+    assert time.perf_counter() - started < 5  # the late child is stopped, not waited for
+    assert late.result(1) is None  # collected once
+
+
+def test_aside_does_not_start_without_a_second_core(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    aside = Aside(_add, 1, 2)
+    assert not aside.started and aside.result(1) is None
