@@ -1,6 +1,7 @@
 """Allocation benchmark: optimiser vs greedy nearest-node vs RDC-first, on seeded instances.
 
     python benchmarks/allocation.py --orders 10000 [--tight] [--wave] [--realtime] [--highs] [--rejection]
+                                    [--candidate-stores K]
 
 Instances come from `allocation.synthetic` (1,000 stores in 300 cities, the four
 RDCs, three cloud warehouses, 5,000 SKUs, 1–6-line orders; `--tight` gives
@@ -31,14 +32,19 @@ NOW = datetime(2024, 11, 11, 12, tzinfo=timezone.utc)
 
 
 NETWORK = "synthetic"  # or "real": warehouses/ generator + transit matrix through allocation.network_bridge
+CANDIDATE_STORES: int | None = None  # the routing policy's default unless set
 
 
 def instance(n_orders: int, tight: bool, seed: int = 7) -> AllocationProblem:
     if NETWORK == "real":
-        return real_instance(n_orders, tight, seed)
-    net = synthetic_network(seed=seed, demand_units=int(n_orders * 1.7), tight=tight)
-    return AllocationProblem(synthetic_orders(net, n_orders, seed=seed + 4, now=NOW), net.nodes, net.stock,
-                             net.lanes, now=NOW)
+        problem = real_instance(n_orders, tight, seed)
+    else:
+        net = synthetic_network(seed=seed, demand_units=int(n_orders * 1.7), tight=tight)
+        problem = AllocationProblem(synthetic_orders(net, n_orders, seed=seed + 4, now=NOW), net.nodes, net.stock,
+                                    net.lanes, now=NOW)
+    if CANDIDATE_STORES is not None:
+        problem = replace(problem, policy=problem.policy.model_copy(update={"candidate_stores": CANDIDATE_STORES}))
+    return problem
 
 
 def real_instance(n_orders: int, tight: bool, seed: int = 7) -> AllocationProblem:
@@ -199,9 +205,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--network", choices=("synthetic", "real"), default="synthetic",
                     help="real = the warehouses/ generator and transit matrix via allocation.network_bridge")
+    ap.add_argument("--candidate-stores", type=int, default=None,
+                    help="nearest stores holding stock offered per order (routing policy's candidate_stores)")
     args = ap.parse_args(argv)
-    global NETWORK
-    NETWORK = args.network
+    global NETWORK, CANDIDATE_STORES
+    NETWORK, CANDIDATE_STORES = args.network, args.candidate_stores
     if args.wave:
         wave_timing()
     if args.realtime:
