@@ -21,6 +21,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from allocation.prepare import Prepared
+from allocation.resources import Resources
 
 COST_SCALE = 10  # flow costs in tenths of a fen: rounding stays below 0.1 fen per order
 MAX_BF_ROUNDS = 400
@@ -39,7 +40,7 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     """Place the orders whose own best plan is one unit in one parcel (`in_flow`), and the
     backordered single units of the other orders' plans `placed`, by min-cost flow within
     `residual_of` capacity (what `placed` leaves); other items keep `placed`."""
-    sc, o, res = prep.sc, prep.orders, prep.res
+    sc, o = prep.sc, prep.orders
     started = time.perf_counter()
     # Data: one arc per (unit, candidate) able to ship it
     flow_orders = np.flatnonzero(in_flow(prep, free_slot))
@@ -119,15 +120,14 @@ class _Network:
     sink: int
     n_unit_arcs: int
     stock_keys: np.ndarray  # the scarce stock rows, in the order of their nodes in the graph
-    n_nodes: int
-    res: object
+    res: Resources
 
     def prices(self, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Capacity rows the flow's potentials price (> 0): scarce stock rows and node parcel rows."""
         price = _capacity_prices(self.tails, self.heads, self.costs, self.caps, flow, self.sink + 1)
-        n_a, n_s = self.n_unit_arcs, len(self.stock_keys)
-        keys = np.concatenate([self.stock_keys, self.res.parcel_key(np.arange(self.n_nodes))])
-        lam = np.concatenate([price[n_a:n_a + n_s], price[n_a + n_s:n_a + n_s + self.n_nodes]]) / COST_SCALE
+        n_a, n_s, n_n = self.n_unit_arcs, len(self.stock_keys), self.res.n_nodes
+        keys = np.concatenate([self.stock_keys, self.res.parcel_key(np.arange(n_n))])
+        lam = np.concatenate([price[n_a:n_a + n_s], price[n_a + n_s:n_a + n_s + n_n]]) / COST_SCALE
         return keys[lam > 0], lam[lam > 0]
 
 
@@ -146,7 +146,7 @@ def _network(prep: Prepared, arcs: "_Arcs", n_units: int, backorder_cost: np.nda
     caps = np.concatenate([np.ones(len(arcs.order)), np.maximum(residual_of(s_keys), 0), arcs.node_cap,
                            np.ones(n_units)]).astype(np.int64)
     costs = np.concatenate([arcs.cost, np.zeros(n_s + n_n, dtype=np.int64), backorder_cost.astype(np.int64)])
-    return _Network(tails, heads, caps, costs, sink, len(arcs.order), s_keys, n_n, res)
+    return _Network(tails, heads, caps, costs, sink, len(arcs.order), s_keys, res)
 
 
 @dataclass(eq=False)

@@ -26,6 +26,7 @@ from allocation.fitting import residual, use_of
 from allocation.plans import Priced
 from allocation.prepare import Prepared
 from allocation.price_raise import raise_prices
+from allocation.scoring import whole_order_costs
 
 RAISE_ROUNDS = 4  # raising steps from the order-flow prices (100k orders: +4.4M, +0.7M, +0.3M, +0.3M fen)
 
@@ -47,7 +48,7 @@ def order_flow_prices(prep: Prepared, alone: Priced) -> tuple[np.ndarray, np.nda
     `alone`: every order's best plan at no prices."""
     sc, o = prep.sc, prep.orders
     started = time.perf_counter()
-    whole = whole_order_costs(prep)
+    whole = whole_order_costs(sc, o)
     one_parcel = np.isfinite(whole).any(axis=1) & (whole.min(axis=1) <= alone.value + 1e-6)
     single = in_flow(prep, alone.item_slot)
     units = np.flatnonzero(one_parcel | single)
@@ -68,13 +69,3 @@ def order_flow_prices(prep: Prepared, alone: Priced) -> tuple[np.ndarray, np.nda
     stats = {"order_flow_units": len(units), "order_flow_arcs": len(net.tails),
              "order_flow_s": round(time.perf_counter() - started, 3)}
     return keys, lam, stats
-
-
-def whole_order_costs(prep: Prepared) -> np.ndarray:
-    """float [O, K]: each order shipped whole from each candidate (parcel + every item); inf where it cannot."""
-    sc, o = prep.sc, prep.orders
-    if not len(o.item_qty):
-        return np.full(sc.fixed.shape, np.inf)
-    starts = np.minimum(o.order_item_start[:-1], len(o.item_qty) - 1)
-    per_item = np.add.reduceat(sc.item_cost, starts, axis=0)
-    return np.where((np.diff(o.order_item_start) > 0)[:, None], sc.fixed + per_item, np.inf)

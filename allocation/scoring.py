@@ -116,3 +116,12 @@ def plan_cost(sc: Scores, orders: OrderArrays, item_slot: np.ndarray) -> tuple[f
     parcels = np.bincount(po, minlength=orders.n_orders)
     total += sc.split_fen * float(np.maximum(parcels - 1, 0).sum())
     return total, parcels
+
+
+def whole_order_costs(sc: Scores, o: OrderArrays) -> np.ndarray:
+    """float [O, K]: each order shipped whole from each candidate (parcel + every item); inf where it cannot."""
+    if not len(o.item_qty):
+        return np.full(sc.fixed.shape, np.inf)
+    starts = np.minimum(o.order_item_start[:-1], len(o.item_qty) - 1)
+    per_item = np.add.reduceat(sc.item_cost, starts, axis=0)
+    return np.where((o.n_items_per_order > 0)[:, None], sc.fixed + per_item, np.inf)

@@ -10,10 +10,10 @@ import pytest
 from allocation import decompose as decomp
 from allocation.aside import Aside
 from allocation.bound import lagrangian_value
-from allocation.order_flow import order_flow_bound, order_flow_prices, whole_order_costs
+from allocation.order_flow import order_flow_bound, order_flow_prices
 from allocation.plans import price_orders
 from allocation.prepare import prepare
-from allocation.scoring import plan_cost
+from allocation.scoring import plan_cost, whole_order_costs
 from tests.unit.test_alloc_bound import _exact, _instance
 
 
@@ -33,7 +33,7 @@ def test_order_flow_prices_give_a_valid_bound(tight):
 def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
     prep = prepare(_instance(False, n_orders=60))
     sc, o = prep.sc, prep.orders
-    whole = whole_order_costs(prep)
+    whole = whole_order_costs(sc, o)
     for order in range(o.n_orders):
         items = range(o.order_item_start[order], o.order_item_start[order + 1])
         expected = sc.fixed[order] + sum(sc.item_cost[i] for i in items)
