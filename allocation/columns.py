@@ -39,7 +39,7 @@ def from_item_slots(orders: OrderArrays, ords: np.ndarray, item_slot: np.ndarray
 def single_node(sc: Scores, orders: OrderArrays, ords: np.ndarray, top: int) -> Columns:
     """Columns shipping the whole order from one node, for its `top` cheapest such nodes."""
     ords = np.asarray(ords, dtype=np.int64)
-    whole = whole_order_costs(sc, orders)[ords]
+    whole = whole_order_costs(sc, orders, ords)
     rank = np.argsort(whole, axis=1, kind="stable")[:, :top]
     ok = np.isfinite(np.take_along_axis(whole, rank, axis=1))
     rows, pos = np.nonzero(ok)

@@ -118,10 +118,15 @@ def plan_cost(sc: Scores, orders: OrderArrays, item_slot: np.ndarray) -> tuple[f
     return total, parcels
 
 
-def whole_order_costs(sc: Scores, o: OrderArrays) -> np.ndarray:
-    """float [O, K]: each order shipped whole from each candidate (parcel + every item); inf where it cannot."""
-    if not len(o.item_qty):
-        return np.full(sc.fixed.shape, np.inf)
-    starts = np.minimum(o.order_item_start[:-1], len(o.item_qty) - 1)
-    per_item = np.add.reduceat(sc.item_cost, starts, axis=0)
-    return np.where((o.n_items_per_order > 0)[:, None], sc.fixed + per_item, np.inf)
+def whole_order_costs(sc: Scores, o: OrderArrays, ords: np.ndarray | None = None) -> np.ndarray:
+    """float [O, K]: each order (of `ords`, default all) shipped whole from each candidate (parcel +
+    every item); inf where it cannot."""
+    ords = np.arange(o.n_orders) if ords is None else np.asarray(ords, dtype=np.int64)
+    counts = o.n_items_per_order[ords]
+    if not counts.sum():
+        return np.full((len(ords), sc.fixed.shape[1]), np.inf)
+    first = np.repeat(o.order_item_start[ords], counts)
+    items = first + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    starts = np.minimum(np.cumsum(counts) - counts, len(items) - 1)
+    per_item = np.add.reduceat(sc.item_cost[items], starts, axis=0)
+    return np.where((counts > 0)[:, None], sc.fixed[ords] + per_item, np.inf)
