@@ -10,7 +10,8 @@
 3. The last LP is made integral (fix integral orders, small MIP on the rest).
 4. Orders the integer phase left worse off are completed into the capacity that
    remains (`completion`); orders still short are re-decided together with the
-   orders in their way (`repair`).
+   orders in their way (`repair`), then with every order holding the SKU they
+   are short of (`exchange`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from allocation.aside import Aside
 from allocation.big_batch import flow_phase
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
+from allocation.exchange import exchange_short_skus
 from allocation.fitting import SearchState, fit_columns, fit_repair, residual, use_of
 from allocation.fitting import master_data as _master_data
 from allocation.master import round_lp, solve_lp
@@ -101,7 +103,7 @@ def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: 
 
 def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
     """Capacity the integer phase or a repair left unused goes to the orders it left worse off;
-    orders still short are re-decided with the orders in their way."""
+    orders still short are re-decided with the orders in their way, then SKU by SKU."""
     started, before = time.perf_counter(), plan_cost(prep.sc, prep.orders, state.choice)[0]
     if before <= state.bound + 0.5:  # proven optimal already
         return
@@ -110,6 +112,10 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
     stats["repair_neighbourhood"] = len(hood)
     if repaired is not state.choice:  # orders may now complete into what the re-decided ones freed
         state.choice = complete_orders(prep, repaired, alone)
+    exchanged, ex_stats = exchange_short_skus(prep, state.choice, deadline)
+    stats.update(ex_stats)
+    if ex_stats["exchange_gain_fen"] > 0:
+        state.choice = complete_orders(prep, exchanged, alone)
     stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
     stats["finish_s"] = round(time.perf_counter() - started, 3)
 
