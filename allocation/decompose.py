@@ -112,10 +112,9 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
     stats["repair_neighbourhood"] = len(hood)
     if repaired is not state.choice:  # orders may now complete into what the re-decided ones freed
         state.choice = complete_orders(prep, repaired, alone)
-    exchanged, ex_stats = exchange_short_skus(prep, state.choice, deadline)
+    # (completing orders again after the exchange gained 0.4M fen at 100k orders, 0.14 %, for 0.7 s: not done)
+    state.choice, ex_stats = exchange_short_skus(prep, state.choice, deadline)
     stats.update(ex_stats)
-    if ex_stats["exchange_gain_fen"] > 0:
-        state.choice = complete_orders(prep, exchanged, alone)
     stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
     stats["finish_s"] = round(time.perf_counter() - started, 3)
 
