@@ -17,7 +17,6 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
-from allocation.completion import short_orders
 from allocation.fitting import master_data, use_of
 from allocation.master import cheapest_combination
 from allocation.prepare import Prepared
@@ -32,11 +31,11 @@ IDLE_LIMIT = 50  # ... or after this many SKUs in a row gained nothing (capacity
 
 def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[np.ndarray, dict]:
     """`choice` with the orders of each SKU some order is short of re-decided where that is cheaper;
-    SKUs with the most short units first, until `deadline`."""
-    o = prep.orders
+    SKUs with the most short items first, until `deadline` or the exchange's own budget."""
+    o, sc = prep.orders, prep.sc
     sku = o.line_sku[o.item_line]
-    short = np.flatnonzero(choice < 0)
-    short = short[np.isin(o.item_order[short], short_orders(prep, choice))]
+    short = np.flatnonzero(choice < 0)  # backordered items a candidate could ship, capacity permitting
+    short = short[np.isfinite(sc.item_cost[short] + sc.fixed[o.item_order[short]]).any(axis=1)]
     stats = {"exchange_skus": 0, "exchange_skus_done": 0, "exchange_gain_fen": 0.0}
     if not len(short):
         return choice, stats
@@ -66,7 +65,7 @@ def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_Use
     now = colmod.from_item_slots(o, hood, choice)
     cols = colmod.concat(now, _moves(sc, o, hood, items, choice), colmod.single_node(sc, o, hood, WHOLE_ORDER_COLUMNS))
     cols, data = master_data(prep, colmod.subset(cols, np.flatnonzero(within_policy(sc, cols))))
-    u_col, u_key, u_amt = colmod.usage(prep.res, sc, o, now)
+    _, u_key, u_amt = colmod.usage(prep.res, sc, o, now)
     residual_of = used.residual_without(u_key, u_amt)
     limit = min(MIP_TIME_LIMIT_S, max(deadline - time.perf_counter(), 0.05))
     picked = cheapest_combination(data, residual_of, limit)
