@@ -76,7 +76,8 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         if big and o.n_orders >= ORDER_FLOW_MIN_ORDERS else None
     try:
         if big:
-            note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats)
+            note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats,
+                                 final_bound=aside is None or not aside.started)
         else:
             note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                                  stats)
@@ -120,9 +121,9 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
 
 
 def _big_conflict(prep: Prepared, state: SearchState, deadline: float, max_rounds: int, lp_solver: str,
-                  stats: dict) -> str | None:
+                  stats: dict, final_bound: bool = True) -> str | None:
     """The min-cost-flow core decides, the master (or `fit_repair`) repairs what it over-draws."""
-    flow_phase(prep, state, deadline, stats)
+    flow_phase(prep, state, deadline, stats, final_bound)
     owner, keys, amt = use_of(prep, state.choice)
     over, _ = overused_rows(prep.res, keys, amt)
     stats["over_rows_after_flow"] = len(over)
