@@ -37,17 +37,17 @@ def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> 
     short = np.flatnonzero(choice < 0)  # backordered items a candidate could ship, capacity permitting
     short = short[np.isfinite(sc.item_cost[short] + sc.fixed[o.item_order[short]]).any(axis=1)]
     stats = {"exchange_skus": 0, "exchange_skus_done": 0, "exchange_gain_fen": 0.0}
-    if not len(short):
+    if not len(short) or time.perf_counter() > deadline:
         return choice, stats
-    skus, units = np.unique(sku[short], return_counts=True)
+    skus, n_short = np.unique(sku[short], return_counts=True)
     by_sku = np.argsort(sku, kind="stable")
     lo, hi = np.searchsorted(sku[by_sku], skus), np.searchsorted(sku[by_sku], skus, "right")
     small = hi - lo <= HOOD_LIMIT
-    skus, units, lo, hi = skus[small], units[small], lo[small], hi[small]
+    skus, n_short, lo, hi = skus[small], n_short[small], lo[small], hi[small]
     stats["exchange_skus"] = len(skus)
     choice, used, idle = choice.copy(), _UseLedger(prep, choice), 0
     deadline = min(deadline, time.perf_counter() + BUDGET_S)
-    for j in np.lexsort((hi - lo, -units)):  # most short units first, smaller neighbourhoods on ties
+    for j in np.lexsort((hi - lo, -n_short)):  # most short items first, smaller neighbourhoods on ties
         if time.perf_counter() > deadline or idle >= IDLE_LIMIT:
             break
         gain = _exchange(prep, choice, by_sku[lo[j]:hi[j]], used, deadline)
