@@ -1,7 +1,7 @@
 """Plans that fit what is left: capacity bookkeeping shared by the master and the flow phase."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -84,21 +84,14 @@ def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost)
         applies = (level == 0) | (is_store & (reserve >= level))
         left = residual_of(res.stock_key(li, item_nodes, sku).ravel()).reshape(item_nodes.shape)
         avail = np.where(applies, np.minimum(avail, left), avail)
-    avail_all, pick_all = sc.avail.copy(), sc.pick_cap.copy()
-    avail_all[items] = np.floor(avail + 1e-9).astype(np.int64)
-    pick_all[ords] = np.floor(pick_left + 1e-9).astype(np.int64)
-    f, c = fixed.copy(), item_cost.copy()
-    f[ords] = np.where(parcel_left >= 1 - 1e-9, fixed[ords], np.inf)
+    avail = np.floor(avail + 1e-9).astype(np.int64)
+    pick_left = np.floor(pick_left + 1e-9).astype(np.int64)
+    f = np.where(parcel_left >= 1 - 1e-9, fixed[ords], np.inf)
     qty = o.item_qty[items][:, None]
-    pick_ok = pick_left[np.searchsorted(ords, o.item_order[items])] >= qty if _sorted(ords) else \
-        pick_all[o.item_order[items]] >= qty
-    c[items] = np.where((avail_all[items] >= qty) & pick_ok, item_cost[items], np.inf)
-    priced = price_orders(replace(sc, avail=avail_all, pick_cap=pick_all), o, f, c, subset=ords)
+    row = np.repeat(np.arange(len(ords)), o.n_items_per_order[ords])
+    c = np.where((avail >= qty) & (pick_left[row] >= qty), item_cost[items], np.inf)
+    priced = price_orders(sc, o, f, c, subset=ords, avail=avail, pick_cap=pick_left)
     return colmod.from_item_slots(o, ords, priced.item_slot)
-
-
-def _sorted(a: np.ndarray) -> bool:
-    return bool(np.all(a[1:] > a[:-1]))
 
 
 def master_data(prep: Prepared, cols: colmod.Columns) -> tuple[colmod.Columns, MasterData]:

@@ -50,24 +50,34 @@ class Priced:
 
 
 def price_orders(sc: Scores, orders: OrderArrays, fixed: np.ndarray, item_cost: np.ndarray,
-                 subset: np.ndarray | None = None) -> Priced:
+                 subset: np.ndarray | None = None, avail: np.ndarray | None = None,
+                 pick_cap: np.ndarray | None = None) -> Priced:
     """Best plan of each order (or of `subset` of orders) with parcel costs `fixed`
-    [O, K] and item costs `item_cost` [I, K] (base costs plus resource prices)."""
+    [O, K] and item costs `item_cost` [I, K] (base costs plus resource prices).
+    With `avail` and `pick_cap` (units each node may give each item, and pick units left), every
+    array covers only `subset`: rows in its order, and its orders' items in that order (a caller
+    pricing a few orders within what is left need not copy the whole batch's arrays)."""
     n_items = orders.n_items_per_order
     value = np.zeros(orders.n_orders)
     bound = np.zeros(orders.n_orders)
     item_slot = np.full(len(orders.item_qty), -1, dtype=np.int64)
     todo = np.arange(orders.n_orders) if subset is None else np.asarray(subset, dtype=np.int64)
+    compact = avail is not None
+    if not compact:
+        avail, pick_cap = sc.avail, sc.pick_cap
+    first = np.cumsum(n_items[todo]) - n_items[todo]  # row of each order's first item in compact arrays
     for size in np.unique(n_items[todo]):
-        ords = todo[n_items[todo] == size]
+        sel = n_items[todo] == size
+        ords = todo[sel]
         items = orders.order_item_start[ords][:, None] + np.arange(size)
+        ro, ri = (np.flatnonzero(sel), first[sel][:, None] + np.arange(size)) if compact else (ords, items)
         qty = orders.item_qty[items]
         if size <= MAX_EXACT_ITEMS:
             sku = orders.line_sku[orders.item_line[items]]
-            fits = _GroupFit(sku, qty, sc.avail[items], sc.pick_cap[ords])
-            v, b, slots = _exact(sc, fixed[ords], item_cost[items], qty, sc.item_value[items], fits)
+            fits = _GroupFit(sku, qty, avail[ri], pick_cap[ro])
+            v, b, slots = _exact(sc, fixed[ro], item_cost[ri], qty, sc.item_value[items], fits)
         else:
-            v, slots, b = _heuristic(sc, fixed[ords], item_cost[items], qty)
+            v, slots, b = _heuristic(sc, fixed[ro], item_cost[ri], qty)
         value[ords], bound[ords] = v, b
         item_slot[items.ravel()] = slots.ravel()
     return Priced(value, bound, item_slot)
