@@ -46,10 +46,11 @@ FINAL_RAISE_REACH = 0.01  # the last step runs only from prices whose L is withi
 # 257.1 → 261.6 M, short of the cut's 261.7 M; capacity-tight 10k and 100k, far below what is already proven)
 
 
-def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict, final_bound: bool = True) -> None:
-    """The flow core decides; `final_bound`: L is evaluated again at the last round's prices (skipped when the
-    whole-order flow's bound comes from the other core: at 100k orders that step gave 257.1M fen against the
-    cut's 261.7M and the child's 275.9M, and 1.7e9 against 6.1e9 on the capacity-tight batch)."""
+def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict, bounds_here: bool = True) -> None:
+    """The flow core decides. With `bounds_here`, the cut's bound (`cut_bound_here`) and L at the last round's
+    prices are worked out here too; without, the other core works out the cut's and the whole-order flow's
+    (`aside_bound`; at 100k orders the last round's L gave 257.1M fen against the cut's 261.7M and the
+    whole-order flow's 275.9M, and 1.7e9 against 6.1e9 on the capacity-tight batch)."""
     o, sc = prep.orders, prep.sc
     flow_orders = np.flatnonzero(in_flow(prep, state.choice))
     others = np.setdiff1d(np.arange(o.n_orders), flow_orders)
@@ -84,13 +85,15 @@ def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict,
             break
         choice = fit_repair(prep, choice, movers, fixed, item_cost)
     state.choice = best
-    _cut_bound(prep, state, stats)
-    if final_bound and (stats.get("flow_rounds", 0) > 1 or not RAISE_BEFORE_MOVE):
+    if not bounds_here:
+        return
+    cut_bound_here(prep, state, stats)
+    if stats.get("flow_rounds", 0) > 1 or not RAISE_BEFORE_MOVE:
         near_best = (1 - FINAL_RAISE_REACH) * state.bound
         _bound(prep, state, prices, deadline, stats, final=True, raise_above=near_best)
 
 
-def _cut_bound(prep: Prepared, state: SearchState, stats: dict) -> None:
+def cut_bound_here(prep: Prepared, state: SearchState, stats: dict) -> None:
     """The bound where capacity forces backorders (`cut_bound`): flow potentials price what single-unit
     orders compete for, not the rows that hold every order's units back (measured, capacity-tight
     100k orders: L 3.8e9 at the potentials, 6.1e9 at the cut; stacking both prices is worse than either)."""

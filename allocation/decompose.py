@@ -23,14 +23,14 @@ import numpy as np
 
 from allocation import columns as colmod
 from allocation.aside import Aside
-from allocation.big_batch import flow_phase
+from allocation.aside_bound import aside_bound
+from allocation.big_batch import cut_bound_here, flow_phase
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
 from allocation.exchange import exchange_short_skus
 from allocation.fitting import SearchState, fit_columns, fit_repair, residual, use_of
 from allocation.fitting import master_data as _master_data
 from allocation.master import round_lp, solve_lp
-from allocation.order_flow import order_flow_bound
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
 from allocation.repair import repair_short_orders
@@ -43,7 +43,7 @@ FLOW_THRESHOLD = 3000  # contested orders above which the min-cost-flow core dec
 MOVERS_AFTER_FLOW = False
 NEIGHBOUR_LIMIT = 3000  # orders the repair master may re-decide after the flow
 REPAIR_LP_LIMIT = 1500  # more over-drawn orders than this are re-placed by `fit_repair` instead
-ORDER_FLOW_MIN_ORDERS = 50_000  # batches at least this big also get the whole-order flow's bound, on the other core
+ORDER_FLOW_MIN_ORDERS = 50_000  # batches at least this big get their cut and whole-order flow bounds on the other core
 # (measured: 100k orders 261.7M → 275.9M fen; at 20k orders the flow core's own bounds are better: 56.9M vs 55.9M)
 ASIDE_MARGIN_S = 0.5  # the other core's raising steps stop this long before the deadline
 
@@ -72,34 +72,35 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         return Decomposed(state.choice, state.bound, None, stats)
     contested = np.unique(owner[np.isin(keys, over)])
     big = len(contested) > flow_threshold
-    aside = Aside(order_flow_bound, prep, free, deadline - ASIDE_MARGIN_S) \
+    aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S) \
         if big and o.n_orders >= ORDER_FLOW_MIN_ORDERS else None
+    delegated = aside is not None and aside.started  # the cut's bound is then worked out on the other core
     try:
         if big:
-            note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats,
-                                 final_bound=aside is None or not aside.started)
+            note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats, bounds_here=not delegated)
         else:
             note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                                  stats)
         _finish(prep, state, free, deadline, stats)
     finally:
-        if aside is not None:
-            _take_aside_bound(aside, state, deadline, stats)
+        if aside is not None and not _take_aside_bound(aside, state, deadline, stats) and delegated:
+            cut_bound_here(prep, state, stats)  # it did not come: the cut's bound, here
     return Decomposed(state.choice, state.bound, note, stats)
 
 
-def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: dict) -> None:
-    """The whole-order flow's bound from the other core, if it comes by the deadline."""
+def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: dict) -> bool:
+    """The bound from the other core (`aside_bound`), if it comes by the deadline; whether it came."""
     started = time.perf_counter()
     out = aside.result(deadline - started)
-    stats["order_flow_wait_s"] = round(time.perf_counter() - started, 3)
+    stats["aside_wait_s"] = round(time.perf_counter() - started, 3)
     if out is None:
-        stats["order_flow"] = "not_started" if not aside.started else "no_result"
-        return
+        stats["aside_bound"] = "not_started" if not aside.started else "no_result"
+        return False
     value, keys, lam, child_stats = out
     stats.update(child_stats)
     if value > state.bound:
         state.bound, state.base_keys, state.base_price = value, keys, lam
+    return True
 
 
 def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
@@ -121,9 +122,9 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
 
 
 def _big_conflict(prep: Prepared, state: SearchState, deadline: float, max_rounds: int, lp_solver: str,
-                  stats: dict, final_bound: bool = True) -> str | None:
+                  stats: dict, bounds_here: bool = True) -> str | None:
     """The min-cost-flow core decides, the master (or `fit_repair`) repairs what it over-draws."""
-    flow_phase(prep, state, deadline, stats, final_bound)
+    flow_phase(prep, state, deadline, stats, bounds_here)
     owner, keys, amt = use_of(prep, state.choice)
     over, _ = overused_rows(prep.res, keys, amt)
     stats["over_rows_after_flow"] = len(over)

@@ -20,28 +20,11 @@ import time
 
 import numpy as np
 
-from allocation.bound import lagrangian_value
 from allocation.flow import COST_SCALE, STORE_ARCS_PER_ORDER, _Arcs, _items_of, _network, _solve, in_flow
 from allocation.fitting import residual, use_of
 from allocation.plans import Priced
 from allocation.prepare import Prepared
-from allocation.price_raise import raise_prices
 from allocation.scoring import whole_order_costs
-
-RAISE_ROUNDS = 4  # raising steps from the order-flow prices (100k orders: +4.4M, +0.7M, +0.3M, +0.3M fen)
-
-
-def order_flow_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, np.ndarray, np.ndarray, dict]:
-    """(L, row keys, prices, stats): the exact L(λ) at the whole-order flow's prices, raised by up to
-    RAISE_ROUNDS steps started before `deadline`."""
-    keys, lam, stats = order_flow_prices(prep, alone)
-    value, priced = lagrangian_value(prep, keys, lam, alone)
-    stats["order_flow_bound_fen"] = round(value)
-    value, keys, lam, steps, _ = raise_prices(prep, keys, lam, RAISE_ROUNDS, deadline=deadline, priced=priced,
-                                              value=value, alone=alone)
-    stats.update(order_flow_raise_steps=steps, order_flow_raised_bound_fen=round(value))
-    return value, keys, lam, stats
-
 
 def order_flow_prices(prep: Prepared, alone: Priced) -> tuple[np.ndarray, np.ndarray, dict]:
     """(row keys, prices > 0, stats) from the potentials of the whole-order flow.

@@ -20,6 +20,7 @@ is higher, so the bound stays valid whatever the step does.
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -35,11 +36,11 @@ LOWER_FACTORS = (1.0, 0.0)  # share of its price a priced row left slack keeps: 
 
 def raise_prices(prep: Prepared, keys: np.ndarray, price: np.ndarray, rounds: int = 2,
                  deadline: float | None = None, priced: Priced | None = None,
-                 value: float | None = None,
-                 alone: Priced | None = None) -> tuple[float, np.ndarray, np.ndarray, int, Priced]:
+                 value: float | None = None, alone: Priced | None = None,
+                 stop: Callable[[], bool] | None = None) -> tuple[float, np.ndarray, np.ndarray, int, Priced]:
     """Best (L, keys, prices, steps taken, best plans there) from the start prices `keys`/`price` by up to `rounds`
-    ascent steps, each started only before `deadline`. `priced`/`value`: L at the start prices, if known;
-    `alone`: the plans at λ = 0 (`lagrangian_value`)."""
+    ascent steps, each started only before `deadline` and while `stop` (if given) says no. `priced`/`value`:
+    L at the start prices, if known; `alone`: the plans at λ = 0 (`lagrangian_value`)."""
     keys, price = np.asarray(keys, dtype=np.int64), np.asarray(price, dtype=float)
     if priced is None or value is None:
         value, priced = lagrangian_value(prep, keys, price, alone)
@@ -47,7 +48,7 @@ def raise_prices(prep: Prepared, keys: np.ndarray, price: np.ndarray, rounds: in
     started = time.perf_counter()
     for _ in range(rounds):
         per_step = (time.perf_counter() - started) / max(steps, 1)
-        if deadline is not None and time.perf_counter() + per_step > deadline:
+        if (deadline is not None and time.perf_counter() + per_step > deadline) or (stop is not None and stop()):
             break
         moved = False
         for lower in LOWER_FACTORS:  # raise only first; lower slack rows too when that does not help

@@ -1,4 +1,4 @@
-"""The whole-order flow's bound (`order_flow`) and the second-core runner it uses (`aside`)."""
+"""The bound worked out on the other core (`order_flow`, `aside_bound`) and the runner it uses (`aside`)."""
 from __future__ import annotations
 
 import os
@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from allocation import decompose as decomp
+from allocation import aside as aside_mod
 from allocation.aside import Aside
+from allocation.aside_bound import aside_bound
 from allocation.bound import lagrangian_value
-from allocation.order_flow import order_flow_bound, order_flow_prices
+from allocation.order_flow import order_flow_prices
 from allocation.plans import price_orders
 from allocation.prepare import prepare
 from allocation.scoring import plan_cost, whole_order_costs
@@ -25,9 +27,10 @@ def test_order_flow_prices_give_a_valid_bound(tight):
     assert (lam > 0).all() and len(keys) == len(lam)
     assert stats["order_flow_units"] > 0
     exact = _exact(prep)
-    value, keys2, lam2, _ = order_flow_bound(prep, alone, time.perf_counter() + 30)
+    value, keys2, lam2, st = aside_bound(prep, alone, time.perf_counter() + 30)
     assert lagrangian_value(prep, keys, lam)[0] <= value <= exact + 1e-6
     assert value == pytest.approx(lagrangian_value(prep, keys2, lam2)[0])
+    assert value >= max(st["cut_bound_fen"] or -np.inf, st["order_flow_raised_bound_fen"]) - 1
 
 
 def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
@@ -42,14 +45,39 @@ def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
         assert np.allclose(whole[order, ok], expected[ok])
 
 
-def test_a_big_batch_takes_the_order_flow_bound_from_the_other_core(monkeypatch):
+def test_a_big_batch_takes_its_bound_from_the_other_core(monkeypatch):
     prep = prepare(_instance(False))
     monkeypatch.setattr(decomp, "ORDER_FLOW_MIN_ORDERS", 1)
     out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     if (os.cpu_count() or 1) >= 2:
-        assert "order_flow_bound_fen" in out.stats
-        assert out.lower_bound >= out.stats["order_flow_raised_bound_fen"] - 1
+        assert "order_flow_bound_fen" in out.stats and "aside_wait_s" in out.stats
+        assert out.lower_bound >= out.stats["aside_bound_fen"] - 1
     assert out.lower_bound <= plan_cost(prep.sc, prep.orders, out.item_slot)[0] + 1e-6
+
+
+def test_without_the_other_cores_bound_the_cut_is_worked_out_here(monkeypatch):
+    prep = prepare(_instance(True))
+    prep.net.atp //= 3  # stock short: the cut forces backorders
+    monkeypatch.setattr(decomp, "ORDER_FLOW_MIN_ORDERS", 1)
+    monkeypatch.setattr(Aside, "result", lambda self, timeout: None)  # started, but no answer came
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    assert out.stats["forced_backorder_units"] > 0 and out.lower_bound >= out.stats["cut_bound_fen"] - 1
+    assert out.lower_bound <= plan_cost(prep.sc, prep.orders, out.item_slot)[0] + 1e-6
+
+
+def _wait_for_stop():
+    started = time.perf_counter()
+    while not aside_mod.stop_requested():
+        if time.perf_counter() - started > 20:
+            return "never asked"
+        time.sleep(0.01)
+    return "asked"
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
+def test_the_child_sees_when_the_parent_wants_its_result():
+    assert not aside_mod.stop_requested()  # never in the parent
+    assert Aside(_wait_for_stop).result(30) == "asked"
 
 
 def _add(a, b):
