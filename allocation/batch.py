@@ -177,3 +177,14 @@ def order_arrays(problem: AllocationProblem, net: NetworkArrays) -> OrderArrays:
 
 def batch_families(problem: AllocationProblem) -> set[str]:
     return {ln.sku_family for o in problem.orders for ln in o.lines}
+
+
+def concat_ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Concatenated integer ranges [lo[j], hi[j])."""
+    counts = hi - lo
+    return np.repeat(lo, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def items_of(orders: OrderArrays, ords: np.ndarray) -> np.ndarray:
+    """Item indices of orders `ords`, order by order in the order given."""
+    return concat_ranges(orders.order_item_start[ords], orders.order_item_start[np.asarray(ords) + 1])

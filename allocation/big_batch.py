@@ -25,10 +25,11 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.batch import items_of
 from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
 from allocation.fitting import SearchState, fit_repair, residual, use_of
-from allocation.flow import _items_of, flow_assign, in_flow
+from allocation.flow import flow_assign, in_flow
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
 from allocation.price_raise import raise_prices
@@ -54,7 +55,7 @@ def flow_phase(prep: Prepared, state: SearchState, deadline: float, stats: dict,
     o, sc = prep.orders, prep.sc
     flow_orders = np.flatnonzero(in_flow(prep, state.choice))
     others = np.setdiff1d(np.arange(o.n_orders), flow_orders)
-    flow_items = _items_of(o, flow_orders)
+    flow_items = items_of(o, flow_orders)
     choice = state.choice.copy()
     choice[flow_items] = -1
     choice = _settle(prep, choice, stats)

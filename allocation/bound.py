@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocation import columns as colmod
-from allocation.flow import _items_of
+from allocation.batch import items_of
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
 
@@ -48,7 +48,7 @@ def _repriced(prep: Prepared, alone: Priced, fixed: np.ndarray, item_cost: np.nd
     new = price_orders(sc, o, fixed, item_cost, subset=ords)
     value, bound, item_slot = alone.value.copy(), alone.bound.copy(), alone.item_slot.copy()
     value[ords], bound[ords] = new.value[ords], new.bound[ords]
-    items = _items_of(o, ords)
+    items = items_of(o, ords)
     item_slot[items] = new.item_slot[items]
     return Priced(value, bound, item_slot)
 

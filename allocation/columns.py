@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocation.batch import OrderArrays
+from allocation.batch import OrderArrays, items_of
 from allocation.resources import Resources
 from allocation.scoring import Scores, whole_order_costs
 
@@ -28,11 +28,8 @@ class Columns:
 def from_item_slots(orders: OrderArrays, ords: np.ndarray, item_slot: np.ndarray) -> Columns:
     """One column per order in `ords`, taken from a full-length slot-per-item array."""
     ords = np.asarray(ords, dtype=np.int64)
-    counts = orders.n_items_per_order[ords]
-    e_col = np.repeat(np.arange(len(ords)), counts)
-    starts = np.repeat(orders.order_item_start[ords], counts)
-    offsets = np.arange(len(e_col)) - np.repeat(np.cumsum(counts) - counts, counts)
-    e_item = starts + offsets
+    e_col = np.repeat(np.arange(len(ords)), orders.n_items_per_order[ords])
+    e_item = items_of(orders, ords)
     return Columns(ords, e_col, e_item, item_slot[e_item])
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocation import columns as colmod
-from allocation.flow import _items_of
+from allocation.batch import items_of
 from allocation.master import MasterData
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
@@ -71,7 +71,7 @@ def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost)
     so the column fits on its own: the LP may have used a column half-way, a MIP cannot."""
     sc, o, res = prep.sc, prep.orders, prep.res
     ords = np.asarray(ords, dtype=np.int64)
-    items = _items_of(o, ords)
+    items = items_of(o, ords)
     nd = np.maximum(sc.nodes[ords], 0)
     parcel_left = residual_of(res.parcel_key(nd).ravel()).reshape(nd.shape)
     pick_left = residual_of(res.pick_key(nd).ravel()).reshape(nd.shape)
@@ -115,7 +115,7 @@ def fit_repair(prep: Prepared, choice: np.ndarray, orders: np.ndarray, fixed: np
     o, sc, res = prep.orders, prep.sc, prep.res
     choice = choice.copy()
     remaining = np.unique(orders)
-    choice[_items_of(o, remaining)] = -1
+    choice[items_of(o, remaining)] = -1
     for _ in range(max_rounds):
         if not len(remaining):
             break

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from allocation.batch import concat_ranges, items_of
 from allocation.prepare import Prepared
 from allocation.resources import Resources
 
@@ -85,7 +86,7 @@ def _join_costs(prep: Prepared, placed: np.ndarray, units: np.ndarray) -> np.nda
     width = sc.nodes.shape[1]
     order = o.item_order[units]
     ords, row = np.unique(order, return_inverse=True)
-    items = _items_of(o, ords)
+    items = items_of(o, ords)
     real = placed[items] >= 0
     has = np.zeros((len(ords), width), dtype=bool)
     has[np.searchsorted(ords, o.item_order[items[real]]), placed[items[real]]] = True
@@ -194,12 +195,6 @@ def in_flow(prep: Prepared, free_slot: np.ndarray) -> np.ndarray:
     return (np.diff(o.order_item_start) == 1) & (o.item_qty[starts] == 1) & (free_slot[starts] >= 0)
 
 
-def _items_of(o, orders: np.ndarray) -> np.ndarray:
-    counts = np.diff(o.order_item_start)[orders]
-    first = np.repeat(o.order_item_start[orders], counts)
-    return first + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-
-
 def _capacity_prices(tails, heads, costs, caps, flow, n_nodes) -> np.ndarray:
     """Price of each arc's capacity: max(0, −reduced cost) under shortest-path potentials
     of the residual graph (an optimal flow has no negative cycle)."""
@@ -229,11 +224,5 @@ def _potentials(r_tail, r_head, r_cost, n_nodes) -> np.ndarray:
         if not len(fell):
             break
         dist = new
-        arcs = _items_of_ranges(first[fell], first[fell + 1])
+        arcs = concat_ranges(first[fell], first[fell + 1])
     return dist
-
-
-def _items_of_ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Concatenated ranges [lo[j], hi[j])."""
-    counts = hi - lo
-    return np.repeat(lo, counts) + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)

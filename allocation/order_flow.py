@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from allocation.flow import COST_SCALE, STORE_ARCS_PER_ORDER, _Arcs, _items_of, _network, _solve, in_flow
+from allocation.batch import items_of
+from allocation.flow import COST_SCALE, STORE_ARCS_PER_ORDER, _Arcs, _network, _solve, in_flow
 from allocation.fitting import residual, use_of
 from allocation.plans import Priced
 from allocation.prepare import Prepared
@@ -36,7 +37,7 @@ def order_flow_prices(prep: Prepared, alone: Priced) -> tuple[np.ndarray, np.nda
     single = in_flow(prep, alone.item_slot)
     units = np.flatnonzero(one_parcel | single)
     kept = np.ones(len(o.item_qty), dtype=bool)
-    kept[_items_of(o, units)] = False
+    kept[items_of(o, units)] = False
     residual_of = residual(prep, *use_of(prep, np.where(kept, alone.item_slot, -1)), np.zeros(0, np.int64))
     cost = whole[units]
     rank = np.argsort(np.argsort(cost, axis=1, kind="stable"), axis=1)

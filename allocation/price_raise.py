@@ -25,9 +25,9 @@ from typing import Callable
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.batch import items_of
 from allocation.bound import lagrangian_value
 from allocation.fitting import use_of
-from allocation.flow import _items_of
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
 
@@ -129,7 +129,7 @@ def _forbid(prep: Prepared, fixed: np.ndarray, item_cost: np.ndarray, ords: np.n
     rows_n, slots_n = np.nonzero(hit & node_rows[:, None])
     fixed[ords[rows_n], slots_n] = np.inf
     counts = o.n_items_per_order[ords]
-    items = _items_of(o, ords)
+    items = items_of(o, ords)
     j = np.repeat(np.arange(len(ords)), counts)
     same_sku = (o.line_sku[o.item_line[items]] == sku[j]) & ~node_rows[j]
     ii, kk = np.nonzero(hit[j] & same_sku[:, None])

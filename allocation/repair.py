@@ -16,9 +16,9 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.batch import items_of
 from allocation.completion import short_orders
 from allocation.fitting import fit_columns, master_data, residual, use_of
-from allocation.flow import _items_of
 from allocation.master import cheapest_combination
 from allocation.prepare import Prepared
 from allocation.scoring import plan_cost
@@ -66,7 +66,7 @@ def _neighbourhood(prep: Prepared, seeds: np.ndarray, owner, keys, amt) -> np.nd
     spare = res.capacity(uk) - np.bincount(inv, weights=amt, minlength=len(uk))
     hood = frontier = np.unique(seeds)
     for _ in range(HOPS if len(uk) else 0):
-        items = _items_of(o, frontier)
+        items = items_of(o, frontier)
         at, slot = np.nonzero(np.isfinite(sc.item_cost[items]))
         _, want, need = res.usage(sc, o, np.arange(len(at)), items[at], slot)
         pos = np.minimum(np.searchsorted(uk, want), len(uk) - 1)

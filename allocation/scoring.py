@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from allocation.batch import NetworkArrays, OrderArrays
+from allocation.batch import NetworkArrays, OrderArrays, items_of
 from allocation.candidates import item_availability
 from allocation.costs import CostWeights
 from allocation.policy import RoutingPolicy
@@ -125,8 +125,7 @@ def whole_order_costs(sc: Scores, o: OrderArrays, ords: np.ndarray | None = None
     counts = o.n_items_per_order[ords]
     if not counts.sum():
         return np.full((len(ords), sc.fixed.shape[1]), np.inf)
-    first = np.repeat(o.order_item_start[ords], counts)
-    items = first + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    items = items_of(o, ords)
     starts = np.minimum(np.cumsum(counts) - counts, len(items) - 1)
     per_item = np.add.reduceat(sc.item_cost[items], starts, axis=0)
     return np.where((counts > 0)[:, None], sc.fixed[ords] + per_item, np.inf)

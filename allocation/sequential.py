@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocation.batch import STORE
-from allocation.flow import _items_of
+from allocation.batch import STORE, items_of
 from allocation.prepare import Prepared
 
 
@@ -80,7 +79,7 @@ def sequential_assign(prep: Prepared, rank: np.ndarray, orders: np.ndarray | Non
     usable = np.isfinite(rank).tolist()
     nodes = sc.nodes[todo].tolist()
     starts = o_arr.order_item_start.tolist()
-    todo_items = _items_of(o_arr, todo)
+    todo_items = items_of(o_arr, todo)
     can_ship = np.isfinite(sc.item_cost[todo_items])
     if capacity_of is not None:
         at, slot = np.nonzero(can_ship)
