@@ -10,7 +10,7 @@ import numpy as np
 
 from allocation.batch import OrderArrays, items_of
 from allocation.resources import Resources
-from allocation.scoring import Scores, whole_order_costs
+from allocation.scoring import Scores, cheapest_slots, whole_order_costs
 
 
 @dataclass(eq=False)
@@ -36,9 +36,7 @@ def from_item_slots(orders: OrderArrays, ords: np.ndarray, item_slot: np.ndarray
 def single_node(sc: Scores, orders: OrderArrays, ords: np.ndarray, top: int) -> Columns:
     """Columns shipping the whole order from one node, for its `top` cheapest such nodes."""
     ords = np.asarray(ords, dtype=np.int64)
-    whole = whole_order_costs(sc, orders, ords)
-    rank = np.argsort(whole, axis=1, kind="stable")[:, :top]
-    ok = np.isfinite(np.take_along_axis(whole, rank, axis=1))
+    rank, ok = cheapest_slots(whole_order_costs(sc, orders, ords), top)
     rows, pos = np.nonzero(ok)
     ords_rep, slot = ords[rows], rank[rows, pos]
     base = from_item_slots(orders, ords_rep, np.zeros(len(orders.item_qty), dtype=np.int64))

@@ -11,6 +11,7 @@ import numpy as np
 
 from allocation.prepare import Prepared
 from allocation.problem import Alternative, CostBreakdown
+from allocation.scoring import cheapest_slots
 
 
 @dataclass(eq=False)
@@ -92,18 +93,3 @@ def _alternatives(prep: Prepared, parcels: Parcels, costs: _ItemCosts, how_many:
             for name, tot, vals in zip(names, totals, zip(*(a.tolist() for a in parts)))]
     ends = np.cumsum(ok.sum(axis=1)).tolist()
     return [tuple(alts[a:b]) for a, b in zip([0] + ends[:-1], ends)]
-
-
-def cheapest_slots(total: np.ndarray, how_many: int) -> tuple[np.ndarray, np.ndarray]:
-    """(int [P, n] columns of each row's n cheapest finite entries, bool [P, n] whether that rank
-    exists), n = min(how_many, K); ties go to the lower column, as in a stable sort. Repeated argmin:
-    a full sort of every row costs more than picking a handful."""
-    total = total.copy()
-    rows = np.arange(len(total))
-    best, ok = [], []
-    for _ in range(min(how_many, total.shape[1])):
-        col = np.argmin(total, axis=1)
-        best.append(col)
-        ok.append(np.isfinite(total[rows, col]))
-        total[rows, col] = np.inf
-    return np.stack(best, axis=1), np.stack(ok, axis=1)

@@ -129,3 +129,21 @@ def whole_order_costs(sc: Scores, o: OrderArrays, ords: np.ndarray | None = None
     starts = np.minimum(np.cumsum(counts) - counts, len(items) - 1)
     per_item = np.add.reduceat(sc.item_cost[items], starts, axis=0)
     return np.where((counts > 0)[:, None], sc.fixed[ords] + per_item, np.inf)
+
+
+def cheapest_slots(total: np.ndarray, how_many: int) -> tuple[np.ndarray, np.ndarray]:
+    """(int [P, n] columns of each row's n cheapest finite entries, bool [P, n] whether that rank
+    exists), n = min(how_many, K); ties go to the lower column, as in a stable sort. Repeated argmin:
+    a full sort of every row costs more than picking a handful."""
+    n = min(how_many, total.shape[1])
+    if n <= 0:
+        return np.zeros((len(total), 0), dtype=np.int64), np.zeros((len(total), 0), dtype=bool)
+    total = total.copy()
+    rows = np.arange(len(total))
+    best, ok = [], []
+    for _ in range(n):
+        col = np.argmin(total, axis=1)
+        best.append(col)
+        ok.append(np.isfinite(total[rows, col]))
+        total[rows, col] = np.inf
+    return np.stack(best, axis=1), np.stack(ok, axis=1)

@@ -12,7 +12,7 @@ from allocation.bound import lagrangian_value
 from allocation.collector import collector_paused
 from allocation.columns import priced_costs
 from allocation.cut_bound import _rows_of
-from allocation.explain import cheapest_slots, parcels_of
+from allocation.explain import parcels_of
 from allocation.extract import _parcel_lines
 from allocation.fitting import _used_at
 from allocation.flow import MAX_BF_ROUNDS, _potentials
@@ -20,6 +20,7 @@ from allocation.greedy import greedy_slots
 from allocation.plans import price_orders
 from allocation.policy import ChannelPolicy, RoutingPolicy
 from allocation.prepare import prepare
+from allocation.scoring import cheapest_slots
 from tests.unit.test_alloc_bound import _instance
 
 
