@@ -236,7 +236,7 @@ class Order:
         """Units per line in active shipments."""
         placed: dict[int, int] = {}
         for s in self.shipments:
-            if s.status not in INACTIVE_SHIPMENT_STATUSES:
+            if s.is_active:
                 for sl in s.lines:
                     placed[sl.line_no] = placed.get(sl.line_no, 0) + sl.quantity
         return placed

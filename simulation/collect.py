@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from oms.lifecycle import INACTIVE_SHIPMENT_STATUSES, STATUS_TEXT, OrderStatus, ShipmentStatus
+from oms.lifecycle import STATUS_TEXT, OrderStatus, ShipmentStatus
 from oms.orders import CHANNELS, Order
 from simulation.records import NodeRecord, OrderRecord, ShipmentRecord
 from warehouses.regions import region_of
@@ -65,15 +65,13 @@ def _h(moment, start: float) -> float | None:
     return None if moment is None else (moment.timestamp() - start) / 3600.0
 
 
-
-
 def _order_record(sim: "Sim", order: Order, tickets: dict[int, "Ticket"], places: _Places, start) -> OrderRecord:
     floors = sim.floors
     parcels, kinds, created, delivered, shipping, handling = 0, set(), None, None, 0, 0
     for s in order.shipments:  # one pass: this runs for every order of a 100k-order day
         if s.created_at is not None and (created is None or s.created_at < created):
             created = s.created_at
-        if s.status in INACTIVE_SHIPMENT_STATUSES:
+        if not s.is_active:
             continue
         parcels += 1
         kinds.add(floors[s.node_id].kind if s.node_id in floors else "unknown")
