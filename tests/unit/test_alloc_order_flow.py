@@ -10,8 +10,9 @@ import pytest
 from allocation import decompose as decomp
 from allocation import aside as aside_mod
 from allocation.aside import Aside
-from allocation.aside_bound import aside_bound
+from allocation.aside_bound import _higher_price, aside_bound
 from allocation.bound import lagrangian_value
+from allocation.cut_bound import cut_prices
 from allocation.order_flow import order_flow_prices
 from allocation.plans import price_orders
 from allocation.prepare import prepare
@@ -30,7 +31,21 @@ def test_order_flow_prices_give_a_valid_bound(tight):
     value, keys2, lam2, st = aside_bound(prep, alone, time.perf_counter() + 30)
     assert lagrangian_value(prep, keys, lam)[0] <= value <= exact + 1e-6
     assert value == pytest.approx(lagrangian_value(prep, keys2, lam2)[0])
-    assert value >= max(st["cut_bound_fen"] or -np.inf, st["order_flow_raised_bound_fen"]) - 1
+    assert value >= max(st["cut_bound_fen"] or -np.inf, st["order_flow_raised_bound_fen"],
+                        st.get("higher_of_both_bound_fen", -np.inf)) - 1
+
+
+def test_the_higher_of_two_prices_is_taken_row_by_row_and_gives_a_valid_bound():
+    keys, lam = _higher_price((np.array([3, 7]), np.array([2.0, 5.0])), (np.array([1, 7]), np.array([4.0, 1.0])))
+    assert keys.tolist() == [1, 3, 7] and lam.tolist() == [4.0, 2.0, 5.0]
+    prep = prepare(_instance(True))
+    prep.net.atp //= 3  # stock short: the cut forces backorders
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    cut_keys, cut_lam, forced = cut_prices(prep)
+    flow_keys, flow_lam, _ = order_flow_prices(prep, alone)
+    assert forced > 0
+    both = _higher_price((cut_keys, cut_lam), (flow_keys, flow_lam))
+    assert lagrangian_value(prep, *both)[0] <= _exact(prep) + 1e-6
 
 
 def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
