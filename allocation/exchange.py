@@ -9,6 +9,12 @@ candidate nodes (the rest of its plan unchanged), backorders them, or ships
 whole from one of its cheapest nodes. The new plans are kept only when they
 cost less, so the exchange never makes the answer dearer or infeasible.
 A large-neighbourhood step whose neighbourhoods are the SKUs.
+
+Where a node still has units of the SKU but no parcel left, no order of the
+SKU can make room there. A second pass takes the SKUs still short, with a few
+orders shipping whole from each such node added to the neighbourhood, free to
+ship whole from one of their cheapest nodes instead (measured, 100k orders:
+backordered units 173 → 137, against 133 no plan can ship).
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.batch import items_of
 from allocation.fitting import master_data, use_of
 from allocation.master import cheapest_combination
 from allocation.prepare import Prepared
@@ -27,43 +34,73 @@ MIP_TIME_LIMIT_S = 0.5  # per SKU
 HOOD_LIMIT = 100  # SKUs with more items than this in the batch are left to the master and the repair
 BUDGET_S = 0.5  # the exchange stops after this long (measured: 100k orders, all 75 SKUs in 0.47 s) ...
 IDLE_LIMIT = 50  # ... or after this many SKUs in a row gained nothing (capacity, not stock, holds them short)
+PARCEL_MAKERS = 8  # second pass: orders per node offered to move away and free a parcel where the SKU has units
+MAKERS_BUDGET_S = 1.0  # to spare (measured, 100k orders: 173 → 137 backordered units, −2.3 % cost, in 0.9 s) ...
+MAKERS_IDLE_LIMIT = 10  # ... for this long, or until this many SKUs in a row gained nothing
+MAKERS_MAX_SKUS = 500  # and only when at most this many SKUs are short: with more, capacity everywhere holds orders
+# short, and a parcel freed only moves the shortage (capacity-tight 20k orders: 1,318 short SKUs, 3 done in 1 s, 0.1 %)
 
 
 def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[np.ndarray, dict]:
     """`choice` with the orders of each SKU some order is short of re-decided where that is cheaper;
-    SKUs with the most short items first, until `deadline` or the exchange's own budget."""
+    SKUs with the most short items first, until `deadline` or the exchange's own budget. A second pass
+    takes the SKUs still short with orders that may free a parcel where the SKU has units to spare."""
+    stats = {"exchange_skus": 0, "exchange_skus_done": 0, "exchange_gain_fen": 0}
+    used = None
+    for makers, budget, idle_limit, prefix in ((0, BUDGET_S, IDLE_LIMIT, "exchange"),
+                                               (PARCEL_MAKERS, MAKERS_BUDGET_S, MAKERS_IDLE_LIMIT, "parcel_exchange")):
+        skus = _short_skus(prep, choice)
+        if skus is None or time.perf_counter() > deadline or makers and len(skus[0]) > MAKERS_MAX_SKUS:
+            break
+        choice = choice.copy()
+        used = used or _UseLedger(prep, choice)
+        choice, done, gain = _pass(prep, choice, skus, used, makers, min(deadline, time.perf_counter() + budget),
+                                   idle_limit)
+        stats.update({f"{prefix}_skus": len(skus[0]), f"{prefix}_skus_done": done, f"{prefix}_gain_fen": round(gain)})
+    return choice, stats
+
+
+def _short_skus(prep: Prepared, choice: np.ndarray):
+    """(SKUs some order is short of, items of each: (sorted items, start, end)), most short items first;
+    None if none."""
     o, sc = prep.orders, prep.sc
     sku = o.line_sku[o.item_line]
     short = np.flatnonzero(choice < 0)  # backordered items a candidate could ship, capacity permitting
     short = short[np.isfinite(sc.item_cost[short] + sc.fixed[o.item_order[short]]).any(axis=1)]
-    stats = {"exchange_skus": 0, "exchange_skus_done": 0, "exchange_gain_fen": 0.0}
-    if not len(short) or time.perf_counter() > deadline:
-        return choice, stats
+    if not len(short):
+        return None
     skus, n_short = np.unique(sku[short], return_counts=True)
     by_sku = np.argsort(sku, kind="stable")
     lo, hi = np.searchsorted(sku[by_sku], skus), np.searchsorted(sku[by_sku], skus, "right")
     small = hi - lo <= HOOD_LIMIT
     skus, n_short, lo, hi = skus[small], n_short[small], lo[small], hi[small]
-    stats["exchange_skus"] = len(skus)
-    choice, used, idle = choice.copy(), _UseLedger(prep, choice), 0
-    deadline = min(deadline, time.perf_counter() + BUDGET_S)
-    for j in np.lexsort((hi - lo, -n_short)):  # most short items first, smaller neighbourhoods on ties
-        if time.perf_counter() > deadline or idle >= IDLE_LIMIT:
+    order = np.lexsort((hi - lo, -n_short))  # most short items first, smaller neighbourhoods on ties
+    return skus[order], by_sku, lo[order], hi[order]
+
+
+def _pass(prep, choice, skus, used, makers: int, deadline: float, idle_limit: int) -> tuple[np.ndarray, int, float]:
+    skus, by_sku, lo, hi = skus
+    done, gain_all, idle = 0, 0.0, 0
+    for j in range(len(skus)):
+        if time.perf_counter() > deadline or idle >= idle_limit:
             break
-        gain = _exchange(prep, choice, by_sku[lo[j]:hi[j]], used, deadline)
+        gain = _exchange(prep, choice, by_sku[lo[j]:hi[j]], used, deadline, makers)
         idle = 0 if gain > 0 else idle + 1
-        stats["exchange_skus_done"] += 1
-        stats["exchange_gain_fen"] += gain
-    stats["exchange_gain_fen"] = round(stats["exchange_gain_fen"])
-    return choice, stats
+        done, gain_all = done + 1, gain_all + gain
+    return choice, done, gain_all
 
 
-def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_UseLedger", deadline: float) -> float:
-    """Re-decide the orders of `items` (one SKU's) in place; the gain in fen (0 if none)."""
+def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_UseLedger", deadline: float,
+              makers: int = 0) -> float:
+    """Re-decide the orders of `items` (one SKU's) in place, with up to `makers` orders per node that
+    may free a parcel (`_parcel_makers`); the gain in fen (0 if none)."""
     o, sc = prep.orders, prep.sc
     hood = np.unique(o.item_order[items])
+    makers = _parcel_makers(prep, choice, items, hood, used, makers)
+    moving = colmod.concat(_moves(sc, o, hood, items, choice), colmod.single_node(sc, o, hood, WHOLE_ORDER_COLUMNS))
+    hood = np.union1d(hood, makers)
     now = colmod.from_item_slots(o, hood, choice)
-    cols = colmod.concat(now, _moves(sc, o, hood, items, choice), colmod.single_node(sc, o, hood, WHOLE_ORDER_COLUMNS))
+    cols = colmod.concat(now, moving, colmod.single_node(sc, o, makers, WHOLE_ORDER_COLUMNS))
     cols, data = master_data(prep, colmod.subset(cols, np.flatnonzero(within_policy(sc, cols))))
     _, u_key, u_amt = colmod.usage(prep.res, sc, o, now)
     residual_of = used.residual_without(u_key, u_amt)
@@ -79,6 +116,39 @@ def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_Use
     _, n_key, n_amt = colmod.usage(prep.res, sc, o, took)
     used.move(u_key, u_amt, n_key, n_amt)
     return float(gain)
+
+
+def _parcel_makers(prep: Prepared, choice: np.ndarray, items: np.ndarray, hood: np.ndarray, used,
+                   per_node: int) -> np.ndarray:
+    """Up to `per_node` orders (fewest items first) shipping whole from each node that has units of the SKU
+    of `items` to spare but no parcel left, and is a candidate of an order of `hood`: moving one of them
+    away lets that order ship from there."""
+    o, sc, res = prep.orders, prep.sc, prep.res
+    if per_node <= 0:
+        return np.zeros(0, np.int64)
+    sku = int(o.line_sku[o.item_line[items[0]]])
+    nodes = np.unique(sc.nodes[o.item_order[items]][np.isfinite(sc.item_cost[items])])
+    nodes = nodes[nodes >= 0]
+    spare = used.residual_without(np.zeros(0, np.int64), np.zeros(0))
+    nodes = nodes[(spare(res.stock_key(0, nodes, np.full(len(nodes), sku))) >= 1) & (spare(res.parcel_key(nodes)) < 1)]
+    if not len(nodes):
+        return np.zeros(0, np.int64)
+    at = np.flatnonzero(choice >= 0)
+    node_of = sc.nodes[o.item_order[at], choice[at]]
+    on = at[np.isin(node_of, nodes)]
+    ords = np.setdiff1d(np.unique(o.item_order[on]), hood)
+    if not len(ords):
+        return ords
+    items_o = items_of(o, ords)
+    first = np.cumsum(o.n_items_per_order[ords]) - o.n_items_per_order[ords]
+    whole = np.minimum.reduceat(choice[items_o], first) == np.maximum.reduceat(choice[items_o], first)
+    ords = ords[whole]
+    node_o = sc.nodes[ords, choice[o.order_item_start[ords]]]
+    pick = []
+    for nd in nodes:
+        mine = ords[node_o == nd]
+        pick.append(mine[np.argsort(o.n_items_per_order[mine], kind="stable")[:per_node]])
+    return np.unique(np.concatenate(pick)) if pick else np.zeros(0, np.int64)
 
 
 def _moves(sc: Scores, o, hood: np.ndarray, items: np.ndarray, choice: np.ndarray) -> colmod.Columns:

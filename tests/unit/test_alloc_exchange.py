@@ -56,7 +56,8 @@ def test_exchange_from_first_come_answers_is_cheaper_and_stays_within_capacity_a
         new, stats = exchange_short_skus(prep, start, time.perf_counter() + 30)
         before, after = plan_cost(prep.sc, prep.orders, start)[0], plan_cost(prep.sc, prep.orders, new)[0]
         assert stats["exchange_skus_done"] > 0
-        assert after < before and abs((before - after) - stats["exchange_gain_fen"]) <= 1
+        gain = stats["exchange_gain_fen"] + stats.get("parcel_exchange_gain_fen", 0)
+        assert after < before and abs((before - after) - gain) <= 2
         _, keys, amt = use_of(prep, new)
         assert not len(overused_rows(prep.res, keys, amt)[0])
         everyone = np.arange(prep.orders.n_orders)
@@ -74,3 +75,20 @@ def test_plans_beyond_the_parcel_limit_or_with_a_parcel_below_the_split_minimum_
     assert not within_policy(sc, split).any() and within_policy(sc, whole).all()
     sc.max_parcels, sc.min_split_value_fen = 3, 6000
     assert not within_policy(sc, split).any() and within_policy(sc, whole).all()
+
+
+def test_an_order_moves_away_to_free_the_last_parcel_where_a_short_order_can_ship():
+    # Only S1 holds a, and S1 has one parcel left, taken by o1 (b, which R1 also holds).
+    # No order of SKU a can make room (the first pass); o1 moving to R1 frees the parcel (the second).
+    s1 = NodeState("S1", "store", city="A", remaining_parcels=1)
+    prob = problem([order("o1", ("b", 1)), order("o2", ("a", 1), minutes=1)], [s1, S2, RDC],
+                   {("S1", "a"): 1, ("S1", "b"): 1, ("R1", "b"): 1}, COST)
+    prep = prepare(prob)
+    start = np.array([_slot(prep, 0, "S1"), -1])
+    new, stats = exchange_short_skus(prep, start, time.perf_counter() + 10)
+    assert stats["exchange_skus_done"] == 1 and stats["exchange_gain_fen"] == 0
+    assert new.tolist() == [_slot(prep, 0, "R1"), _slot(prep, 1, "S1")]
+    gain = plan_cost(prep.sc, prep.orders, start)[0] - plan_cost(prep.sc, prep.orders, new)[0]
+    assert stats["parcel_exchange_gain_fen"] == round(gain) and gain > 0
+    _, keys, amt = use_of(prep, new)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
