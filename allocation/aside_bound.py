@@ -6,9 +6,11 @@ Two sets of prices, and their combinations:
    priced at the backorder penalty; the best bound when capacity is short;
 2. the whole-order flow (`order_flow`): node parcels priced as every order
    competes for them; the best bound otherwise;
-3. each row at the higher of its two prices, kept instead of the flow's when
-   better: where a few scarce SKUs force the backorders, the flow prices their
-   stock rows far below the penalty, and the cut prices nothing else;
+3. when the flow is the better end, each row at the higher of its two prices,
+   kept instead of the flow's when better: where a few scarce SKUs force the
+   backorders, the flow prices their stock rows far below the penalty, and the
+   cut prices nothing else (where the cut is better, it prices so many rows
+   that both prices together count the penalty twice over);
 4. a few raising steps (`price_raise`) from the better of 2 and 3;
 5. when the cut is the better end: L is concave in λ, so along the segment
    between the cut's prices and the flow's it is at least the weighted mean of
@@ -18,10 +20,10 @@ Steps 4 and 5 stop early when the parent wants the result.
 
 Measured at 100k orders: cut 261.7M fen, whole-order flow 270.2M, higher of the
 two 280.6M, raised 283.9M after one step and 284.9M after four (the flow's own
-prices raised: 275.9M). Capacity-tight 100k:
-cut 6,110M, whole-order flow 6,035M, higher of the two −6,641M (the cut prices
-13,446 rows at the penalty, twice over with the flow's parcel prices), segment
-6,207M (α = 0.05 of the flow's prices)."""
+prices raised: 275.9M). Capacity-tight 100k: cut 6,110M, whole-order flow
+6,035M, higher of the two −6,641M (the cut prices 13,446 rows at the penalty),
+segment 6,207M (α = 0.05 of the flow's prices).
+"""
 from __future__ import annotations
 
 import time
@@ -55,7 +57,7 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
     value, priced = lagrangian_value(prep, keys, lam, alone)
     stats.update(flow_stats, order_flow_bound_fen=round(value))
     flow = (value, keys, lam)
-    if forced:  # every row at the higher of its two prices
+    if forced and flow[0] > cut[0]:  # every row at the higher of its two prices (see 3. above)
         keys, lam = _higher_price(cut[1:], flow[1:])
         value, higher_priced = lagrangian_value(prep, keys, lam, alone)
         stats["higher_of_both_bound_fen"] = round(value)
