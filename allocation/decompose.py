@@ -44,7 +44,7 @@ MOVERS_AFTER_FLOW = False
 NEIGHBOUR_LIMIT = 3000  # orders the repair master may re-decide after the flow
 REPAIR_LP_LIMIT = 1500  # more over-drawn orders than this are re-placed by `fit_repair` instead
 ORDER_FLOW_MIN_ORDERS = 50_000  # batches at least this big get their cut and whole-order flow bounds on the other core
-# (measured: 100k orders 261.7M → 275.9M fen; at 20k orders the flow core's own bounds are better: 56.9M vs 55.9M)
+# (measured: 100k orders 261.7M → 284.9M fen; at 20k orders the flow core's own bounds are better: 56.9M vs 55.9M)
 ASIDE_MARGIN_S = 0.5  # the other core's raising steps stop this long before the deadline
 
 
