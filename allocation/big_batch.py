@@ -104,8 +104,7 @@ def cut_bound_here(prep: Prepared, state: SearchState, stats: dict) -> None:
     if forced:
         value, _ = lagrangian_value(prep, keys, lam, state.alone)
         stats["cut_bound_fen"] = round(value)
-        if value > state.bound:
-            state.bound, state.base_keys, state.base_price = value, keys, lam
+        state.offer(value, keys, lam)
     stats["cut_bound_s"] = round(time.perf_counter() - t0, 3)
 
 
@@ -127,9 +126,7 @@ def _bound(prep: Prepared, state: SearchState, prices, deadline: float, stats: d
                                                        alone=state.alone)
         stats["final_raise_steps" if final else "raise_steps"] = steps
     stats["raised_bound_fen" if not final else "final_raised_bound_fen"] = round(value)
-    if value >= state.bound:
-        state.base_keys, state.base_price = keys, lam
-    state.bound = max(state.bound, value)
+    state.offer(value, keys, lam)
     stats["bound_s"] = round(stats.get("bound_s", 0.0) + time.perf_counter() - t0, 3)
     return (keys, lam), priced, at_start
 

@@ -98,8 +98,7 @@ def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: 
         return False
     value, keys, lam, child_stats = out
     stats.update(child_stats)
-    if value > state.bound:
-        state.bound, state.base_keys, state.base_price = value, keys, lam
+    state.offer(value, keys, lam)
     return True
 
 
@@ -167,7 +166,7 @@ def _master_phase(prep, state: SearchState, owner, keys, amt, contested, movers:
         last = (cols, data, lp, residual_of)
         fixed, item_cost = colmod.priced_costs(res, sc, o, lp.row_keys, lp.row_price)
         priced = price_orders(sc, o, fixed, item_cost)
-        state.bound = max(state.bound, float(priced.bound.sum() - (lp.row_price * res.capacity(lp.row_keys)).sum()))
+        state.offer(float(priced.bound.sum() - (lp.row_price * res.capacity(lp.row_keys)).sum()))
         stats.update(rounds=rnd + 1, columns=cols.n, contested_orders=len(contested))
         improving, want_in = _wanting(prep, priced, lp, contested, state.choice, fixed, item_cost, movers)
         if not len(improving) and not len(want_in):
@@ -184,7 +183,7 @@ def _integer_phase(prep: Prepared, state: SearchState, last, deadline: float, st
     sc, o, res = prep.sc, prep.orders, prep.res
     cols, data, lp, residual_of = last
     if len(state.base_keys):
-        state.bound = max(state.bound, lagrangian_bound(prep, *state.merged_prices(lp.row_keys, lp.row_price)))
+        state.offer(lagrangian_bound(prep, *state.merged_prices(lp.row_keys, lp.row_price)))
     fixed, item_cost = colmod.priced_costs(res, sc, o, lp.row_keys, lp.row_price)
     fitted: list[colmod.Columns] = []
 
