@@ -34,11 +34,12 @@ MIP_TIME_LIMIT_S = 0.5  # per SKU
 HOOD_LIMIT = 100  # SKUs with more items than this in the batch are left to the master and the repair
 BUDGET_S = 0.5  # the exchange stops after this long (measured: 100k orders, all 75 SKUs in 0.47 s) ...
 IDLE_LIMIT = 50  # ... or after this many SKUs in a row gained nothing (capacity, not stock, holds them short)
-PARCEL_MAKERS = 8  # second pass: orders per node offered to move away and free a parcel where the SKU has units
-MAKERS_BUDGET_S = 1.0  # to spare (measured, 100k orders: 173 → 137 backordered units, −2.3 % cost, in 0.9 s) ...
-MAKERS_IDLE_LIMIT = 10  # ... for this long, or until this many SKUs in a row gained nothing
-MAKERS_MAX_SKUS = 500  # and only when at most this many SKUs are short: with more, capacity everywhere holds orders
-# short, and a parcel freed only moves the shortage (capacity-tight 20k orders: 1,318 short SKUs, 3 done in 1 s, 0.1 %)
+# Second pass (parcel makers), measured at 100k orders: backordered units 173 → 137, cost −2.3 %, in 0.9 s.
+PARCEL_MAKERS = 8  # orders per node offered to move away and free a parcel where the SKU has units to spare
+MAKERS_BUDGET_S = 1.0  # the second pass stops after this long ...
+MAKERS_IDLE_LIMIT = 10  # ... or after this many SKUs in a row gained nothing
+MAKERS_MAX_SKUS = 500  # and runs only when at most this many SKUs are short: with more, capacity everywhere holds
+# orders short, and a freed parcel only moves the shortage (capacity-tight 20k orders: 1,318 SKUs, 3 done in 1 s)
 
 
 def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[np.ndarray, dict]:
@@ -46,48 +47,39 @@ def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> 
     SKUs with the most short items first, until `deadline` or the exchange's own budget. A second pass
     takes the SKUs still short with orders that may free a parcel where the SKU has units to spare."""
     stats = {"exchange_skus": 0, "exchange_skus_done": 0, "exchange_gain_fen": 0}
-    used = None
+    choice, used = choice.copy(), None
     for makers, budget, idle_limit, prefix in ((0, BUDGET_S, IDLE_LIMIT, "exchange"),
                                                (PARCEL_MAKERS, MAKERS_BUDGET_S, MAKERS_IDLE_LIMIT, "parcel_exchange")):
-        skus = _short_skus(prep, choice)
-        if skus is None or time.perf_counter() > deadline or makers and len(skus[0]) > MAKERS_MAX_SKUS:
+        sku_items = _short_sku_items(prep, choice)
+        if not sku_items or time.perf_counter() > deadline or makers and len(sku_items) > MAKERS_MAX_SKUS:
             break
-        choice = choice.copy()
-        used = used or _UseLedger(prep, choice)
-        choice, done, gain = _pass(prep, choice, skus, used, makers, min(deadline, time.perf_counter() + budget),
-                                   idle_limit)
-        stats.update({f"{prefix}_skus": len(skus[0]), f"{prefix}_skus_done": done, f"{prefix}_gain_fen": round(gain)})
+        if used is None:
+            used = _UseLedger(prep, choice)
+        pass_deadline, done, gain, idle = min(deadline, time.perf_counter() + budget), 0, 0.0, 0
+        for items in sku_items:
+            if time.perf_counter() > pass_deadline or idle >= idle_limit:
+                break
+            step = _exchange(prep, choice, items, used, pass_deadline, makers)
+            done, gain, idle = done + 1, gain + step, 0 if step > 0 else idle + 1
+        stats.update({f"{prefix}_skus": len(sku_items), f"{prefix}_skus_done": done, f"{prefix}_gain_fen": round(gain)})
     return choice, stats
 
 
-def _short_skus(prep: Prepared, choice: np.ndarray):
-    """(SKUs some order is short of, items of each: (sorted items, start, end)), most short items first;
-    None if none."""
+def _short_sku_items(prep: Prepared, choice: np.ndarray) -> list[np.ndarray]:
+    """The items of each SKU some order is short of (SKUs with at most HOOD_LIMIT items in the batch),
+    SKUs with the most short items first, smaller ones on ties."""
     o, sc = prep.orders, prep.sc
     sku = o.line_sku[o.item_line]
     short = np.flatnonzero(choice < 0)  # backordered items a candidate could ship, capacity permitting
     short = short[np.isfinite(sc.item_cost[short] + sc.fixed[o.item_order[short]]).any(axis=1)]
     if not len(short):
-        return None
+        return []
     skus, n_short = np.unique(sku[short], return_counts=True)
     by_sku = np.argsort(sku, kind="stable")
     lo, hi = np.searchsorted(sku[by_sku], skus), np.searchsorted(sku[by_sku], skus, "right")
     small = hi - lo <= HOOD_LIMIT
-    skus, n_short, lo, hi = skus[small], n_short[small], lo[small], hi[small]
-    order = np.lexsort((hi - lo, -n_short))  # most short items first, smaller neighbourhoods on ties
-    return skus[order], by_sku, lo[order], hi[order]
-
-
-def _pass(prep, choice, skus, used, makers: int, deadline: float, idle_limit: int) -> tuple[np.ndarray, int, float]:
-    skus, by_sku, lo, hi = skus
-    done, gain_all, idle = 0, 0.0, 0
-    for j in range(len(skus)):
-        if time.perf_counter() > deadline or idle >= idle_limit:
-            break
-        gain = _exchange(prep, choice, by_sku[lo[j]:hi[j]], used, deadline, makers)
-        idle = 0 if gain > 0 else idle + 1
-        done, gain_all = done + 1, gain_all + gain
-    return choice, done, gain_all
+    n_short, lo, hi = n_short[small], lo[small], hi[small]
+    return [by_sku[lo[j]:hi[j]] for j in np.lexsort((hi - lo, -n_short))]
 
 
 def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_UseLedger", deadline: float,
