@@ -83,12 +83,12 @@ def _short_sku_items(prep: Prepared, choice: np.ndarray) -> list[np.ndarray]:
 
 
 def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_UseLedger", deadline: float,
-              makers: int = 0) -> float:
-    """Re-decide the orders of `items` (one SKU's) in place, with up to `makers` orders per node that
-    may free a parcel (`_parcel_makers`); the gain in fen (0 if none)."""
+              makers_per_node: int = 0) -> float:
+    """Re-decide the orders of `items` (one SKU's) in place, with up to `makers_per_node` orders per node
+    that may free a parcel (`_parcel_makers`); the gain in fen (0 if none)."""
     o, sc = prep.orders, prep.sc
     hood = np.unique(o.item_order[items])
-    makers = _parcel_makers(prep, choice, items, hood, used, makers)
+    makers = _parcel_makers(prep, choice, items, hood, used, makers_per_node)
     moving = colmod.concat(_moves(sc, o, hood, items, choice), colmod.single_node(sc, o, hood, WHOLE_ORDER_COLUMNS))
     hood = np.union1d(hood, makers)
     now = colmod.from_item_slots(o, hood, choice)
@@ -136,11 +136,8 @@ def _parcel_makers(prep: Prepared, choice: np.ndarray, items: np.ndarray, hood: 
     whole = np.minimum.reduceat(choice[items_o], first) == np.maximum.reduceat(choice[items_o], first)
     ords = ords[whole]
     node_o = sc.nodes[ords, choice[o.order_item_start[ords]]]
-    pick = []
-    for nd in nodes:
-        mine = ords[node_o == nd]
-        pick.append(mine[np.argsort(o.n_items_per_order[mine], kind="stable")[:per_node]])
-    return np.unique(np.concatenate(pick)) if pick else np.zeros(0, np.int64)
+    by_node = [ords[node_o == nd] for nd in nodes]
+    return np.unique(np.concatenate([m[np.argsort(o.n_items_per_order[m], kind="stable")[:per_node]] for m in by_node]))
 
 
 def _moves(sc: Scores, o, hood: np.ndarray, items: np.ndarray, choice: np.ndarray) -> colmod.Columns:
