@@ -43,8 +43,10 @@ FLOW_THRESHOLD = 3000  # contested orders above which the min-cost-flow core dec
 MOVERS_AFTER_FLOW = False
 NEIGHBOUR_LIMIT = 3000  # orders the repair master may re-decide after the flow
 REPAIR_LP_LIMIT = 1500  # more over-drawn orders than this are re-placed by `fit_repair` instead
-ORDER_FLOW_MIN_ORDERS = 50_000  # batches at least this big get their cut and whole-order flow bounds on the other core
-# (measured: 100k orders 261.7M → 284.9M fen; at 20k orders the flow core's own bounds are better: 56.9M vs 55.9M)
+DELEGATE_MIN_ORDERS = 50_000  # big conflicts get the cut's and the whole-order flow's bounds from the other core
+# (`aside_bound`); batches at least this big leave the cut and the last raising to it (100k orders: 284.9M fen there,
+# 257.1M from the flow core's own prices), smaller ones work out both and keep the better (20k orders: 57.06M here,
+# 56.88M there; capacity-tight 10k: 28.62M here, 29.20M there, against an optimum of 29.34M)
 ASIDE_MARGIN_S = 0.5  # the other core's raising steps stop this long before the deadline
 
 
@@ -72,9 +74,9 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         return Decomposed(state.choice, state.bound, None, stats)
     contested = np.unique(owner[np.isin(keys, over)])
     big = len(contested) > flow_threshold
-    aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S) \
-        if big and o.n_orders >= ORDER_FLOW_MIN_ORDERS else None
-    delegated = aside is not None and aside.started  # the cut's bound is then worked out on the other core
+    aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S) if big else None
+    # the cut's bound is then worked out on the other core only
+    delegated = aside is not None and aside.started and o.n_orders >= DELEGATE_MIN_ORDERS
     try:
         if big:
             note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats, bounds_here=not delegated)

@@ -62,7 +62,7 @@ def test_whole_order_cost_is_the_parcel_and_every_item_at_one_node():
 
 def test_a_big_batch_takes_its_bound_from_the_other_core(monkeypatch):
     prep = prepare(_instance(False))
-    monkeypatch.setattr(decomp, "ORDER_FLOW_MIN_ORDERS", 1)
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 1)
     out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     if (os.cpu_count() or 1) >= 2:
         assert "order_flow_bound_fen" in out.stats and "aside_wait_s" in out.stats
@@ -73,7 +73,7 @@ def test_a_big_batch_takes_its_bound_from_the_other_core(monkeypatch):
 def test_without_the_other_cores_bound_the_cut_is_worked_out_here(monkeypatch):
     prep = prepare(_instance(True))
     prep.net.atp //= 3  # stock short: the cut forces backorders
-    monkeypatch.setattr(decomp, "ORDER_FLOW_MIN_ORDERS", 1)
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 1)
     monkeypatch.setattr(Aside, "result", lambda self, timeout: None)  # started, but no answer came
     out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     assert out.stats["forced_backorder_units"] > 0 and out.lower_bound >= out.stats["cut_bound_fen"] - 1
@@ -123,3 +123,12 @@ def test_aside_does_not_start_without_a_second_core(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     aside = Aside(_add, 1, 2)
     assert not aside.started and aside.result(1) is None
+
+
+def test_a_smaller_big_batch_keeps_the_better_of_its_own_bound_and_the_other_cores(monkeypatch):
+    prep = prepare(_instance(True))
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)  # the parent works out its own bounds too
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    if (os.cpu_count() or 1) >= 2:
+        assert out.lower_bound >= out.stats["aside_bound_fen"] - 1
+    assert out.lower_bound <= _exact(prep) + 1e-6
