@@ -23,14 +23,12 @@ class SearchState:
     base_price: np.ndarray
     alone: Priced | None = None  # every order's best plan at no prices (orders no price touches keep it)
 
-    def offer(self, value: float, keys: np.ndarray | None = None, price: np.ndarray | None = None) -> bool:
-        """Keep `value` as the bound if it is higher, with the prices it came from if given; whether it was."""
-        if not value > self.bound:
-            return False
-        self.bound = value
-        if keys is not None:
-            self.base_keys, self.base_price = keys, price
-        return True
+    def offer(self, value: float, keys: np.ndarray | None = None, price: np.ndarray | None = None) -> None:
+        """Keep `value` as the bound if it is higher, with the prices it came from if given."""
+        if value > self.bound:
+            self.bound = value
+            if keys is not None:
+                self.base_keys, self.base_price = keys, price
 
     def merged_prices(self, keys: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The master's prices where it has them, the flow's elsewhere (any λ >= 0 gives a bound)."""
