@@ -99,7 +99,7 @@ def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: 
         stats["aside_bound"] = "not_started" if not aside.started else "no_result"
         return False
     value, keys, lam, child_stats = out
-    stats.update(child_stats)
+    stats.update({k: v for k, v in child_stats.items() if k not in stats})  # the parent's own figures stay
     state.offer(value, keys, lam)
     return True
 
