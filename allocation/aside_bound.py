@@ -86,14 +86,19 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
     return best[0], best[1], best[2], stats
 
 
+def _on_common_keys(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):
+    """(keys, prices of `a`, prices of `b`) over every row of `a` or `b` ((keys, prices) each; 0 where unpriced)."""
+    keys = np.union1d(a[0], b[0])
+    p_a, p_b = np.zeros(len(keys)), np.zeros(len(keys))
+    p_a[np.searchsorted(keys, a[0])] = a[1]
+    p_b[np.searchsorted(keys, b[0])] = b[1]
+    return keys, p_a, p_b
+
+
 def _higher_price(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):
     """(keys, prices): every row of `a` or `b` (keys, prices) at the higher of its two prices."""
-    keys = np.union1d(a[0], b[0])
-    lam = np.zeros(len(keys))
-    for k, p in (a, b):
-        at = np.searchsorted(keys, k)
-        lam[at] = np.maximum(lam[at], p)
-    return keys, lam
+    keys, p_a, p_b = _on_common_keys(a, b)
+    return keys, np.maximum(p_a, p_b)
 
 
 def _along_segment(prep: Prepared, alone: Priced, a, b, best, deadline: float, stats: dict):
@@ -101,10 +106,7 @@ def _along_segment(prep: Prepared, alone: Priced, a, b, best, deadline: float, s
     each): `share` of the weaker end's prices, from FIRST_SHARE, then further from the better end
     while L rises, else nearer to it (L is concave along the segment)."""
     strong, weak = (a, b) if a[0] >= b[0] else (b, a)
-    keys = np.union1d(strong[1], weak[1])
-    p_strong, p_weak = np.zeros(len(keys)), np.zeros(len(keys))
-    p_strong[np.searchsorted(keys, strong[1])] = strong[2]
-    p_weak[np.searchsorted(keys, weak[1])] = weak[2]
+    keys, p_strong, p_weak = _on_common_keys(strong[1:], weak[1:])
 
     def at(share: float):
         lam = (1 - share) * p_strong + share * p_weak
