@@ -13,9 +13,11 @@ from allocation.aside import Aside
 from allocation.aside_bound import _higher_price, aside_bound
 from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
+from allocation.fitting import use_of
 from allocation.order_flow import order_flow_prices
 from allocation.plans import price_orders
 from allocation.prepare import prepare
+from allocation.resources import overused_rows
 from allocation.scoring import plan_cost, whole_order_costs
 from tests.unit.test_alloc_bound import _exact, _instance
 
@@ -132,3 +134,20 @@ def test_a_smaller_big_batch_keeps_the_better_of_its_own_bound_and_the_other_cor
     if (os.cpu_count() or 1) >= 2:
         assert out.lower_bound >= out.stats["aside_bound_fen"] - 1
     assert out.lower_bound <= _exact(prep) + 1e-6
+
+
+def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatch):
+    prep = prepare(_instance(True))
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
+    monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
+    without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", 0.0)  # always
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    assert "second_look_s" in out.stats and "second_look_s" not in without.stats
+    assert out.stats["second_look_gain_fen"] > 0  # this batch gains from it
+    cost = plan_cost(prep.sc, prep.orders, out.item_slot)[0]
+    assert cost == pytest.approx(plan_cost(prep.sc, prep.orders, without.item_slot)[0] - out.stats["second_look_gain_fen"],
+                                 abs=1)
+    _, keys, amt = use_of(prep, out.item_slot)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
+    assert out.lower_bound <= cost + 1e-6
