@@ -34,8 +34,8 @@ MIP_TIME_LIMIT_S = 0.5  # per SKU
 HOOD_LIMIT = 100  # SKUs with more items than this in the batch are left to the master and the repair
 BUDGET_S = 1.0  # the exchange stops after this long (measured: 100k orders, all 75 SKUs in 0.5–0.7 s; with 0.5 s,
 # 61–66 of them and an answer 0.2M fen dearer, varying from run to run) ...
-MANY_SHORT_BUDGET_S = 0.5  # ... or this long when more than MAKERS_MAX_SKUS SKUs are short (capacity-tight 100k
-# orders: 5 of 3,343 SKUs in 0.5 s, for 1.4M fen of 7,435M)
+MANY_SHORT_BUDGET_S = 0.2  # ... or this long when more than MAKERS_MAX_SKUS SKUs are short (capacity-tight 100k
+# orders: 1.2M fen of 7,180M in 0.2 s, 1.4M in 0.5 s)
 IDLE_LIMIT = 50  # ... or after this many SKUs in a row gained nothing (capacity, not stock, holds them short)
 # Second pass (parcel makers), measured at 100k orders: backordered units 173 → 137, cost −2.3 %, in 0.9 s.
 PARCEL_MAKERS = 16  # orders per node offered to move away and free a parcel where the SKU has units to spare
@@ -59,7 +59,7 @@ def exchange_short_skus(prep: Prepared, choice: np.ndarray, deadline: float) -> 
             break
         budget = min(budget, MANY_SHORT_BUDGET_S) if many else budget
         if used is None:
-            used = _UseLedger(prep, choice)
+            used = UseLedger(prep, choice)
         pass_deadline, done, gain, idle = min(deadline, time.perf_counter() + budget), 0, 0.0, 0
         for items in sku_items:
             if time.perf_counter() > pass_deadline or idle >= idle_limit:
@@ -87,7 +87,7 @@ def _short_sku_items(prep: Prepared, choice: np.ndarray) -> list[np.ndarray]:
     return [by_sku[lo[j]:hi[j]] for j in np.lexsort((hi - lo, -n_short))]
 
 
-def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "_UseLedger", deadline: float,
+def _exchange(prep: Prepared, choice: np.ndarray, items: np.ndarray, used: "UseLedger", deadline: float,
               makers_per_node: int = 0) -> float:
     """Re-decide the orders of `items` (one SKU's) in place, with up to `makers_per_node` orders per node
     that may free a parcel (`_parcel_makers`); the gain in fen (0 if none)."""
@@ -173,7 +173,7 @@ def within_policy(sc: Scores, cols: colmod.Columns) -> np.ndarray:
     return (parcels <= sc.max_parcels) & ~(low & (parcels > 1))
 
 
-class _UseLedger:
+class UseLedger:
     """Use of every row by the current plans, kept up to date as plans move."""
 
     def __init__(self, prep: Prepared, choice: np.ndarray):
@@ -196,6 +196,10 @@ class _UseLedger:
             return res.capacity(q) - taken + mine
 
         return residual_of
+
+    def left(self, key: int) -> float:
+        """Capacity of one row left by every plan."""
+        return self._res.row_capacity(key) - self._used.get(key, 0.0)
 
     def move(self, old_keys, old_amt, new_keys, new_amt) -> None:
         for k, a in zip(old_keys.tolist(), old_amt.tolist()):

@@ -1,0 +1,75 @@
+"""Units-per-parcel rebalancing: a multi-unit order leaves a node out of pick units for one out of parcels."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from allocation.completion import complete_orders
+from allocation.fitting import use_of
+from allocation.plans import price_orders
+from allocation.prepare import prepare
+from allocation.problem import NodeState
+from allocation.rebalance import rebalance_units
+from allocation.resources import overused_rows
+from allocation.scoring import plan_cost
+from allocation.testing import order, problem
+from tests.unit.test_alloc_bound import _instance
+
+# C has parcels left but no pick unit once oA's two units are picked; R has pick units but one parcel, oB's.
+CLOUD = NodeState("C", "cloud", city="A", remaining_parcels=3, remaining_pick_units=2)
+RDC = NodeState("R", "rdc", city="W", remaining_parcels=1, remaining_pick_units=10)
+ATP = {("C", "a"): 1, ("C", "b"): 1, ("C", "c"): 1, ("C", "d"): 1, ("R", "a"): 1, ("R", "b"): 1, ("R", "c"): 1}
+COST = [[700], [900]]
+
+
+def _slot(prep, order_idx: int, node_id: str) -> int:
+    node = prep.net.node_ids.index(node_id)
+    return int(np.flatnonzero(prep.sc.nodes[order_idx] == node)[0])
+
+
+def _start(prep, with_short: bool) -> np.ndarray:
+    a_at_c, b_at_r = _slot(prep, 0, "C"), _slot(prep, 1, "R")
+    return np.array([a_at_c, a_at_c, b_at_r] + ([-1] if with_short else []))
+
+
+def test_a_two_unit_order_swaps_with_a_single_unit_one_so_a_short_order_can_ship():
+    orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("c", 1), minutes=1), order("oS", ("d", 1), minutes=2)]
+    prep = prepare(problem(orders, [CLOUD, RDC], ATP, COST))
+    start = _start(prep, with_short=True)
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    assert complete_orders(prep, start, alone).tolist() == start.tolist()  # completion alone cannot serve oS
+    moved, stats = rebalance_units(prep, start, time.perf_counter() + 10)
+    assert stats == {"unit_bound_nodes": 1, "rebalance_moves": 1}
+    assert moved[:3].tolist() == [_slot(prep, 0, "R"), _slot(prep, 0, "R"), _slot(prep, 1, "C")]
+    done = complete_orders(prep, moved, alone)
+    assert done[3] == _slot(prep, 2, "C")  # oS ships from the pick unit oA freed
+    _, keys, amt = use_of(prep, done)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
+    assert plan_cost(prep.sc, prep.orders, done)[0] < plan_cost(prep.sc, prep.orders, start)[0]
+    assert start[3] == -1  # the caller's answer is left as it was
+
+
+def test_nothing_moves_when_no_backordered_unit_could_ship_from_the_freed_pick_units():
+    orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("c", 1), minutes=1)]
+    prep = prepare(problem(orders, [CLOUD, RDC], ATP, COST))
+    start = _start(prep, with_short=False)
+    moved, stats = rebalance_units(prep, start, time.perf_counter() + 10)
+    assert stats["rebalance_moves"] == 0 and moved.tolist() == start.tolist()
+
+
+def test_moves_on_a_capacity_tight_batch_keep_every_row_within_capacity():
+    prep = prepare(_instance(True, n_orders=400))
+    res, net = prep.res, prep.net
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    start = complete_orders(prep, np.full(len(alone.item_slot), -1), alone)
+    _, keys, amt = use_of(prep, start)
+    picks = (keys >= res.n_nodes) & (keys < 2 * res.n_nodes)
+    used = np.bincount(keys[picks] - res.n_nodes, weights=amt[picks], minlength=res.n_nodes)
+    cut = np.flatnonzero(net.kind != 0)[::2]  # every other warehouse: no pick unit beyond what it ships now
+    net.pick_cap[cut] = used[cut].astype(net.pick_cap.dtype)
+    moved, stats = rebalance_units(prep, start, time.perf_counter() + 10)
+    assert stats["rebalance_moves"] > 0
+    _, keys, amt = use_of(prep, moved)
+    assert not len(overused_rows(res, keys, amt)[0])
+    assert (moved >= 0).sum() == (start >= 0).sum()  # pair moves place items elsewhere, they never drop one
