@@ -21,7 +21,7 @@ import numpy as np
 
 from allocation.batch import STORE
 from allocation.exchange import UseLedger
-from allocation.fitting import use_of
+from allocation.fitting import residual, use_of
 from allocation.prepare import Prepared
 from allocation.scoring import whole_order_costs
 
@@ -103,14 +103,20 @@ def _unit_bound_nodes(prep: Prepared, choice: np.ndarray) -> np.ndarray:
 
 
 def _wanted_units(prep: Prepared, choice: np.ndarray, unit_bound: set) -> np.ndarray:
-    """float [nodes]: backordered units that list each unit-bound node as a candidate able to ship them; pick
-    units freed beyond these would only make the moves' cost."""
-    o, sc = prep.orders, prep.sc
+    """float [nodes]: backordered units that could ship from each unit-bound node if it had pick units: units of
+    candidates there, at most the stock the node has left of each SKU. Pick units freed beyond these would only
+    add the moves' cost."""
+    o, sc, res = prep.orders, prep.sc, prep.res
     short = np.flatnonzero(choice < 0)
     at, slot = np.nonzero(np.isfinite(sc.item_cost[short]) & np.isfinite(sc.fixed[o.item_order[short]]))
-    node = sc.nodes[o.item_order[short[at]], slot]
+    items, node = short[at], sc.nodes[o.item_order[short[at]], slot]
     keep = np.isin(node, list(unit_bound))
-    return np.bincount(node[keep], weights=o.item_qty[short[at[keep]]], minlength=prep.res.n_nodes)
+    items, node = items[keep], node[keep]
+    rows, inv = np.unique(res.stock_key(0, node, o.line_sku[o.item_line[items]]), return_inverse=True)
+    asked = np.bincount(inv, weights=o.item_qty[items], minlength=len(rows))
+    left = residual(prep, *use_of(prep, choice), np.zeros(0, np.int64))(rows)
+    row_node = ((rows - 2 * res.n_nodes) // res.n_skus) % res.n_nodes
+    return np.bincount(row_node, weights=np.minimum(asked, np.maximum(left, 0)), minlength=res.n_nodes)
 
 
 def _whole_orders(prep: Prepared, choice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
