@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from allocation.completion import complete_orders
 from allocation.fitting import use_of
 from allocation.plans import price_orders
+from allocation.policy import ChannelPolicy, RoutingPolicy
 from allocation.prepare import prepare
 from allocation.problem import NodeState
 from allocation.rebalance import rebalance_units
@@ -73,3 +75,26 @@ def test_moves_on_a_capacity_tight_batch_keep_every_row_within_capacity():
     _, keys, amt = use_of(prep, moved)
     assert not len(overused_rows(res, keys, amt)[0])
     assert (moved >= 0).sum() == (start >= 0).sum()  # pair moves place items elsewhere, they never drop one
+
+
+def test_the_rows_of_one_plan_are_those_resources_usage_gives():
+    from allocation.rebalance import _Rows
+
+    problem_ = _instance(True, n_orders=120)
+    channels = sorted({od.channel for od in problem_.orders})
+    safety = {c: ChannelPolicy(store_safety_units=1 + i % 2) for i, c in enumerate(channels[::2])}
+    prep = prepare(replace(problem_, policy=RoutingPolicy(channels=safety)))  # stock rows at several levels
+    o, sc, res = prep.orders, prep.sc, prep.res
+    assert len(res.levels) > 1
+    rows = _Rows(prep)
+    choice = price_orders(sc, o, sc.fixed, sc.item_cost).item_slot
+    for order_idx in range(o.n_orders):
+        items = np.arange(o.order_item_start[order_idx], o.order_item_start[order_idx + 1])
+        for slot in [None, *np.flatnonzero(sc.nodes[order_idx] >= 0)[:3].tolist()]:
+            slots = choice[items] if slot is None else np.full(len(items), slot)
+            on = slots >= 0
+            _, keys, amt = res.usage(sc, o, np.zeros(on.sum(), np.int64), items[on], slots[on])
+            expected: dict[int, float] = {}
+            for k, a in zip(keys.tolist(), amt.tolist()):
+                expected[k] = expected.get(k, 0.0) + a
+            assert rows.of(choice, order_idx, slot) == expected
