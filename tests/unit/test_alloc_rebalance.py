@@ -52,6 +52,22 @@ def test_a_two_unit_order_swaps_with_a_single_unit_one_so_a_short_order_can_ship
     assert start[3] == -1  # the caller's answer is left as it was
 
 
+def test_the_single_unit_order_that_makes_room_may_free_the_last_unit_of_a_sku_rather_than_a_parcel():
+    # R has a parcel for oA, but its only unit of a is oB's; oB can take C's unit of a once oA leaves C.
+    rdc = NodeState("R", "rdc", city="W", remaining_parcels=2, remaining_pick_units=10)
+    atp = {("C", "a"): 1, ("C", "b"): 1, ("C", "d"): 1, ("R", "a"): 1, ("R", "b"): 1}
+    orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("a", 1), minutes=1), order("oS", ("d", 1), minutes=2)]
+    prep = prepare(problem(orders, [CLOUD, rdc], atp, COST))
+    start = _start(prep, with_short=True)
+    moved, stats = rebalance_units(prep, start, time.perf_counter() + 10)
+    assert stats["rebalance_moves"] == 1
+    assert moved[:3].tolist() == [_slot(prep, 0, "R"), _slot(prep, 0, "R"), _slot(prep, 1, "C")]
+    done = complete_orders(prep, moved, price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost))
+    assert done[3] == _slot(prep, 2, "C")
+    _, keys, amt = use_of(prep, done)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
+
+
 def test_nothing_moves_when_no_backordered_unit_could_ship_from_the_freed_pick_units():
     orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("c", 1), minutes=1)]
     prep = prepare(problem(orders, [CLOUD, RDC], ATP, COST))
