@@ -137,7 +137,7 @@ def test_a_smaller_big_batch_keeps_the_better_of_its_own_bound_and_the_other_cor
 
 
 def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatch):
-    prep = prepare(_instance(True))
+    prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)

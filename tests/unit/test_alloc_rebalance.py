@@ -12,7 +12,7 @@ from allocation.plans import price_orders
 from allocation.policy import ChannelPolicy, RoutingPolicy
 from allocation.prepare import prepare
 from allocation.problem import NodeState
-from allocation.rebalance import rebalance_units
+from allocation.rebalance import cheaper_pairs, rebalance_units
 from allocation.resources import overused_rows
 from allocation.scoring import plan_cost
 from allocation.testing import order, problem
@@ -114,3 +114,34 @@ def test_the_rows_of_one_plan_are_those_resources_usage_gives():
             for k, a in zip(keys.tolist(), amt.tolist()):
                 expected[k] = expected.get(k, 0.0) + a
             assert rows.of(choice, order_idx, slot) == expected
+
+
+def test_an_order_takes_a_cheaper_nodes_last_parcel_when_the_single_unit_order_there_can_move_for_less():
+    # oA ships whole from R (dear); S is cheaper for it but its one parcel is oB's, which S2 can ship for a bit more.
+    s1 = NodeState("S", "store", city="A", remaining_parcels=1)
+    s2, rdc = NodeState("S2", "store", city="A"), NodeState("R", "rdc", city="W")
+    atp = {("S", "a"): 1, ("S", "b"): 1, ("S", "c"): 1, ("S2", "c"): 1, ("R", "a"): 1, ("R", "b"): 1, ("R", "c"): 1}
+    orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("c", 1), minutes=1)]
+    prep = prepare(problem(orders, [s1, s2, rdc], atp, [[300], [400], [3000]]))
+    start = np.array([_slot(prep, 0, "R"), _slot(prep, 0, "R"), _slot(prep, 1, "S")])
+    moved, stats = cheaper_pairs(prep, start, time.perf_counter() + 10)
+    assert moved.tolist() == [_slot(prep, 0, "S"), _slot(prep, 0, "S"), _slot(prep, 1, "S2")]
+    gain = plan_cost(prep.sc, prep.orders, start)[0] - plan_cost(prep.sc, prep.orders, moved)[0]
+    assert stats == {"pair_moves": 1, "pair_gain_fen": round(gain)} and gain > 0
+    _, keys, amt = use_of(prep, moved)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
+    # where oB would lose more than oA gains, nothing moves
+    prep = prepare(problem(orders, [s1, s2, rdc], atp, [[300], [2900], [3000]]))
+    moved, stats = cheaper_pairs(prep, start, time.perf_counter() + 10)
+    assert moved.tolist() == start.tolist() and stats["pair_moves"] == 0
+
+
+def test_cheaper_pairs_on_a_batch_only_lower_its_cost_and_keep_rows_within_capacity():
+    prep = prepare(_instance(False, n_orders=400))
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    start = complete_orders(prep, np.full(len(alone.item_slot), -1), alone)
+    moved, stats = cheaper_pairs(prep, start, time.perf_counter() + 10)
+    before, after = plan_cost(prep.sc, prep.orders, start)[0], plan_cost(prep.sc, prep.orders, moved)[0]
+    assert stats["pair_moves"] > 0 and abs((before - after) - stats["pair_gain_fen"]) <= 1
+    _, keys, amt = use_of(prep, moved)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
