@@ -158,7 +158,8 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
     state.choice, ex_stats = exchange_short_skus(prep, state.choice, deadline)
     stats.update(ex_stats)
     if ex_stats["exchange_skus"] <= MAKERS_MAX_SKUS:  # with more short SKUs, back-orders, not costs, are at stake
-        state.choice, pair_stats = cheaper_pairs(prep, state.choice, min(deadline, time.perf_counter() + PAIRS_BUDGET_S))
+        pairs_deadline = min(deadline, time.perf_counter() + PAIRS_BUDGET_S)
+        state.choice, pair_stats = cheaper_pairs(prep, state.choice, pairs_deadline)
         stats.update(pair_stats)
     stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
     stats["finish_s"] = round(time.perf_counter() - started, 3)

@@ -61,13 +61,15 @@ def rebalance_units(prep: Prepared, choice: np.ndarray, deadline: float) -> tupl
     def to_unit_bound(order: int, slot: int) -> bool:
         return int(sc.nodes[order, slot]) in unit_bound
 
+    def into_unit_bound(b: int, a: int, a_slot: int) -> list[int]:
+        return [j for j in _slots_by_cost(cost[b]) if to_unit_bound(b, j)]
+
     for a in movers.tolist():
         if time.perf_counter() > deadline:
             break
         node = int(node_of[a])
         a_slots = [j for j in _slots_by_cost(cost[a]) if not to_unit_bound(a, j)]
-        b_slots = lambda b, a_slot: [j for j in _slots_by_cost(cost[b]) if to_unit_bound(b, j)]  # noqa: E731
-        if wanted[node] > 0 and _move_pair(prep, rows, choice, ledger, a, a_slots, singles, b_slots):
+        if wanted[node] > 0 and _move_pair(prep, rows, choice, ledger, a, a_slots, singles, into_unit_bound):
             moves += 1
             wanted[node] -= units[a] - 1
     stats["rebalance_moves"] = moves
@@ -88,13 +90,17 @@ def cheaper_pairs(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[
     singles = _Singles(prep, choice, node_of, np.flatnonzero((node_of >= 0) & (units == 1)))
     choice, rows, ledger = choice.copy(), _Rows(prep), UseLedger(prep, choice)
     moves, gain = 0, 0.0
+
+    def for_less(b: int, a: int, a_slot: int) -> list[int]:
+        """b's other whole-order slots that cost it less extra than a gains."""
+        room, here = now[a] - cost[a, a_slot] - 1.0, choice[o.order_item_start[b]]
+        return [j for j in _slots_by_cost(cost[b]) if cost[b, j] - now[b] < room and j != here]
+
     for a in movers.tolist():
         if time.perf_counter() > deadline:
             break
         a_slots = [j for j in _slots_by_cost(cost[a]) if cost[a, j] < now[a] - 1.0]
-        b_slots = lambda b, a_slot: [j for j in _slots_by_cost(cost[b])  # noqa: E731
-                                     if cost[b, j] - now[b] < now[a] - cost[a, a_slot] - 1.0 and j != choice[o.order_item_start[b]]]
-        moved = _move_pair(prep, rows, choice, ledger, a, a_slots, singles, b_slots)
+        moved = _move_pair(prep, rows, choice, ledger, a, a_slots, singles, for_less)
         if moved:
             a_slot, b, b_slot = moved
             step = now[a] - cost[a, a_slot] + (now[b] - cost[b, b_slot] if b >= 0 else 0.0)
@@ -109,7 +115,7 @@ def _move_pair(prep, rows: "_Rows", choice, ledger: UseLedger, a: int, a_slots: 
                b_slots) -> tuple[int, int, int] | None:
     """Move order `a` whole to the first of `a_slots` it fits at: at once if it can, else as a single-unit order
     there that frees what `a` lacks (a parcel, a pick unit, a unit of one SKU) moves whole to the first of its
-    `b_slots(b, a's slot)` it fits at. (a's slot, b or -1, b's slot or -1) if it moved, else None."""
+    `b_slots(b, a, a's slot)` it fits at. (a's slot, b or -1, b's slot or -1) if it moved, else None."""
     sc, res = prep.sc, prep.res
     a_now = rows.of(choice, a)
     for slot in a_slots:
@@ -126,7 +132,7 @@ def _move_pair(prep, rows: "_Rows", choice, ledger: UseLedger, a: int, a_slots: 
             b_now = rows.of(choice, b)
             if any(ledger.left(k) + a_now.get(k, 0.0) + b_now.get(k, 0.0) < a_new[k] - 1e-9 for k in lacking):
                 continue
-            for b_slot in b_slots(b, slot):
+            for b_slot in b_slots(b, a, slot):
                 b_new = rows.of(choice, b, b_slot)
                 # after both moves, each row b adds to must hold: what is left, plus what a and b free there
                 if all(ledger.left(k) + a_now.get(k, 0.0) + b_now.get(k, 0.0) - a_new.get(k, 0.0) >= need - 1e-9

@@ -146,8 +146,8 @@ def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatc
     assert "second_look_s" in out.stats and "second_look_s" not in without.stats
     assert out.stats["second_look_gain_fen"] > 0  # this batch gains from it
     cost = plan_cost(prep.sc, prep.orders, out.item_slot)[0]
-    assert cost == pytest.approx(plan_cost(prep.sc, prep.orders, without.item_slot)[0] - out.stats["second_look_gain_fen"],
-                                 abs=1)
+    gain = out.stats["second_look_gain_fen"]
+    assert cost == pytest.approx(plan_cost(prep.sc, prep.orders, without.item_slot)[0] - gain, abs=1)
     _, keys, amt = use_of(prep, out.item_slot)
     assert not len(overused_rows(prep.res, keys, amt)[0])
     assert out.lower_bound <= cost + 1e-6
