@@ -23,8 +23,7 @@ import time
 import numpy as np
 
 from allocation import columns as colmod
-from allocation.batch import items_of
-from allocation.fitting import master_data, use_of
+from allocation.fitting import master_data, use_of, whole_order_nodes
 from allocation.master import cheapest_combination
 from allocation.prepare import Prepared
 from allocation.scoring import Scores
@@ -136,11 +135,8 @@ def _parcel_makers(prep: Prepared, choice: np.ndarray, items: np.ndarray, hood: 
     ords = np.setdiff1d(np.unique(o.item_order[on]), hood)
     if not len(ords):
         return ords
-    items_o = items_of(o, ords)
-    first = np.cumsum(o.n_items_per_order[ords]) - o.n_items_per_order[ords]
-    whole = np.minimum.reduceat(choice[items_o], first) == np.maximum.reduceat(choice[items_o], first)
-    ords = ords[whole]
-    node_o = sc.nodes[ords, choice[o.order_item_start[ords]]]
+    node_o = whole_order_nodes(prep, choice, ords)
+    ords, node_o = ords[node_o >= 0], node_o[node_o >= 0]
     by_node = [ords[node_o == nd] for nd in nodes]
     return np.unique(np.concatenate([m[np.argsort(o.n_items_per_order[m], kind="stable")[:per_node]] for m in by_node]))
 

@@ -41,6 +41,21 @@ def use_of(prep: Prepared, item_slot: np.ndarray):
     return prep.res.usage(prep.sc, prep.orders, prep.orders.item_order[real], real, item_slot[real])
 
 
+def whole_order_nodes(prep: Prepared, choice: np.ndarray, ords: np.ndarray | None = None) -> np.ndarray:
+    """The node each of `ords` (default: every order) ships whole from in `choice`; -1 where it is split,
+    short or has no item."""
+    o = prep.orders
+    ords = np.arange(o.n_orders) if ords is None else np.asarray(ords, dtype=np.int64)
+    counts = o.n_items_per_order[ords]
+    items = items_of(o, ords)
+    if not len(items):
+        return np.full(len(ords), -1, dtype=np.int64)
+    first = np.minimum(np.cumsum(counts) - counts, len(items) - 1)
+    lo, hi = np.minimum.reduceat(choice[items], first), np.maximum.reduceat(choice[items], first)
+    whole = (counts > 0) & (lo == hi) & (lo >= 0)
+    return np.where(whole, prep.sc.nodes[ords, np.maximum(lo, 0)], -1)
+
+
 def residual(prep: Prepared, owner, keys, amt, contested):
     """Capacity of each row left by the orders that keep their own best plan."""
     keep = ~np.isin(owner, contested)

@@ -34,7 +34,7 @@ import numpy as np
 from allocation import columns as colmod
 from allocation.batch import STORE
 from allocation.exchange import UseLedger
-from allocation.fitting import residual, use_of
+from allocation.fitting import residual, use_of, whole_order_nodes
 from allocation.prepare import Prepared
 from allocation.scoring import whole_order_costs
 
@@ -44,13 +44,14 @@ SINGLES_TRIED = 50  # single-unit orders at the target node offered to make room
 def rebalance_units(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[np.ndarray, dict]:
     """`choice` with pair moves made until `deadline` (a copy; `choice` itself if none), and statistics."""
     o, sc = prep.orders, prep.sc
-    unit_bound = set(_unit_bound_nodes(prep, choice).tolist())
+    use = use_of(prep, choice)
+    unit_bound = set(_unit_bound_nodes(prep, use).tolist())
     stats = {"unit_bound_nodes": len(unit_bound), "rebalance_moves": 0}
     if not unit_bound:
         return choice, stats
     ledger = UseLedger(prep, choice)
-    wanted = _wanted_units(prep, choice, unit_bound)
-    node_of, units = _whole_orders(prep, choice)
+    wanted = _wanted_units(prep, choice, unit_bound, use)
+    node_of, units = whole_order_nodes(prep, choice), _units(prep)
     at_unit_bound = np.isin(node_of, list(unit_bound))
     movers = np.flatnonzero(at_unit_bound & (units >= 2) & (wanted[np.maximum(node_of, 0)] > 0))
     movers = movers[np.lexsort((o.paid_rank[movers], -units[movers]))]
@@ -86,7 +87,7 @@ def cheaper_pairs(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[
     above = now - cost.min(axis=1)
     movers = np.flatnonzero((o.n_items_per_order >= 2) & (above > 1.0))
     movers = movers[np.argsort(-above[movers], kind="stable")]
-    node_of, units = _whole_orders(prep, choice)
+    node_of, units = whole_order_nodes(prep, choice), _units(prep)
     singles = _Singles(prep, choice, node_of, np.flatnonzero((node_of >= 0) & (units == 1)))
     choice, rows, ledger = choice.copy(), _Rows(prep), UseLedger(prep, choice)
     moves, gain = 0, 0.0
@@ -173,11 +174,11 @@ class _Singles:
         self._on[self._row.pop(order)].remove(order)
 
 
-def _unit_bound_nodes(prep: Prepared, choice: np.ndarray) -> np.ndarray:
+def _unit_bound_nodes(prep: Prepared, use) -> np.ndarray:
     """Candidate nodes with a parcel left but not a pick unit."""
     res = prep.res
     nodes = np.unique(prep.sc.nodes[prep.sc.nodes >= 0])
-    _, keys, amt = use_of(prep, choice)
+    _, keys, amt = use  # (owner, row key, amount) of every plan (`use_of`)
     node_rows = keys < 2 * res.n_nodes
     used = np.bincount(keys[node_rows], weights=amt[node_rows], minlength=2 * res.n_nodes)
     left_parcels = res.capacity(res.parcel_key(nodes)) - used[res.parcel_key(nodes)]
@@ -185,7 +186,7 @@ def _unit_bound_nodes(prep: Prepared, choice: np.ndarray) -> np.ndarray:
     return nodes[(left_picks < 1) & (left_parcels >= 1)]
 
 
-def _wanted_units(prep: Prepared, choice: np.ndarray, unit_bound: set) -> np.ndarray:
+def _wanted_units(prep: Prepared, choice: np.ndarray, unit_bound: set, use) -> np.ndarray:
     """float [nodes]: backordered units that could ship from each unit-bound node if it had pick units: units of
     candidates there, at most the stock the node has left of each SKU. Pick units freed beyond these would only
     add the moves' cost."""
@@ -197,21 +198,14 @@ def _wanted_units(prep: Prepared, choice: np.ndarray, unit_bound: set) -> np.nda
     items, node = items[keep], node[keep]
     rows, inv = np.unique(res.stock_key(0, node, o.line_sku[o.item_line[items]]), return_inverse=True)
     asked = np.bincount(inv, weights=o.item_qty[items], minlength=len(rows))
-    left = residual(prep, *use_of(prep, choice), np.zeros(0, np.int64))(rows)
+    left = residual(prep, *use, np.zeros(0, np.int64))(rows)
     row_node = ((rows - 2 * res.n_nodes) // res.n_skus) % res.n_nodes
     return np.bincount(row_node, weights=np.minimum(asked, np.maximum(left, 0)), minlength=res.n_nodes)
 
 
-def _whole_orders(prep: Prepared, choice: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(node each order ships whole from, -1 if it is split or short; units of each order)."""
-    o, sc = prep.orders, prep.sc
-    starts = o.order_item_start[:-1]
-    has = o.n_items_per_order > 0
-    lo = np.minimum.reduceat(choice, np.minimum(starts, len(choice) - 1))
-    hi = np.maximum.reduceat(choice, np.minimum(starts, len(choice) - 1))
-    whole = has & (lo == hi) & (lo >= 0)
-    node_of = np.where(whole, sc.nodes[np.arange(o.n_orders), np.maximum(lo, 0)], -1)
-    return node_of, np.bincount(o.item_order, weights=o.item_qty, minlength=o.n_orders)
+def _units(prep: Prepared) -> np.ndarray:
+    o = prep.orders
+    return np.bincount(o.item_order, weights=o.item_qty, minlength=o.n_orders)
 
 
 def _slots_by_cost(costs: np.ndarray) -> list[int]:
