@@ -176,7 +176,7 @@ class UseLedger:
         _, keys, amt = use_of(prep, choice)
         uk, inv = np.unique(keys, return_inverse=True)
         self._used = dict(zip(uk.tolist(), np.bincount(inv, weights=amt).tolist()))
-        self._res = prep.res
+        self._res, self._cap = prep.res, {}
 
     def residual_without(self, keys: np.ndarray, amt: np.ndarray):
         """Capacity of each row left by every plan but the use (`keys`, `amt`) being re-decided."""
@@ -195,7 +195,10 @@ class UseLedger:
 
     def left(self, key: int) -> float:
         """Capacity of one row left by every plan."""
-        return self._res.row_capacity(key) - self._used.get(key, 0.0)
+        cap = self._cap.get(key)
+        if cap is None:
+            cap = self._cap[key] = self._res.row_capacity(key)
+        return cap - self._used.get(key, 0.0)
 
     def move(self, old_keys, old_amt, new_keys, new_amt) -> None:
         for k, a in zip(old_keys.tolist(), old_amt.tolist()):

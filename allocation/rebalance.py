@@ -28,6 +28,7 @@ of them single-item). Measured, 100k orders: 1,542 moves, −1.4M fen in 1.5 s.
 from __future__ import annotations
 
 import time
+from itertools import takewhile
 
 import numpy as np
 
@@ -56,20 +57,20 @@ def rebalance_units(prep: Prepared, choice: np.ndarray, deadline: float) -> tupl
     movers = np.flatnonzero(at_unit_bound & (units >= 2) & (wanted[np.maximum(node_of, 0)] > 0))
     movers = movers[np.lexsort((o.paid_rank[movers], -units[movers]))]
     singles = _Singles(prep, choice, node_of, np.flatnonzero((node_of >= 0) & ~at_unit_bound & (units == 1)))
-    cost = whole_order_costs(sc, o)
+    by_cost = _SlotsByCost(whole_order_costs(sc, o))
     choice, rows, moves = choice.copy(), _Rows(prep), 0
 
     def to_unit_bound(order: int, slot: int) -> bool:
         return int(sc.nodes[order, slot]) in unit_bound
 
     def into_unit_bound(b: int, a: int, a_slot: int) -> list[int]:
-        return [j for j in _slots_by_cost(cost[b]) if to_unit_bound(b, j)]
+        return [j for j in by_cost(b) if to_unit_bound(b, j)]
 
     for a in movers.tolist():
         if time.perf_counter() > deadline:
             break
         node = int(node_of[a])
-        a_slots = [j for j in _slots_by_cost(cost[a]) if not to_unit_bound(a, j)]
+        a_slots = [j for j in by_cost(a) if not to_unit_bound(a, j)]
         if wanted[node] > 0 and _move_pair(prep, rows, choice, ledger, a, a_slots, singles, into_unit_bound):
             moves += 1
             wanted[node] -= units[a] - 1
@@ -83,6 +84,7 @@ def cheaper_pairs(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[
     orders furthest above their cheapest whole-order plan first, until `deadline`. A copy, and statistics."""
     o, sc = prep.orders, prep.sc
     cost = whole_order_costs(sc, o)
+    by_cost = _SlotsByCost(cost)
     now = colmod.costs(sc, o, colmod.from_item_slots(o, np.arange(o.n_orders), choice), sc.fixed, sc.item_cost)
     above = now - cost.min(axis=1)
     movers = np.flatnonzero((o.n_items_per_order >= 2) & (above > 1.0))
@@ -90,24 +92,24 @@ def cheaper_pairs(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[
     node_of, units = whole_order_nodes(prep, choice), _units(prep)
     singles = _Singles(prep, choice, node_of, np.flatnonzero((node_of >= 0) & (units == 1)))
     choice, rows, ledger = choice.copy(), _Rows(prep), UseLedger(prep, choice)
-    moves, gain = 0, 0.0
+    moves, gain, now = 0, 0.0, now.tolist()
 
     def for_less(b: int, a: int, a_slot: int) -> list[int]:
         """b's other whole-order slots that cost it less extra than a gains."""
-        room, here = now[a] - cost[a, a_slot] - 1.0, choice[o.order_item_start[b]]
-        return [j for j in _slots_by_cost(cost[b]) if cost[b, j] - now[b] < room and j != here]
+        below, here, costs = now[b] + now[a] - by_cost.costs(a)[a_slot] - 1.0, choice[o.order_item_start[b]], by_cost.costs(b)
+        return [j for j in takewhile(lambda j: costs[j] < below, by_cost(b)) if j != here]
 
     for a in movers.tolist():
         if time.perf_counter() > deadline:
             break
-        a_slots = [j for j in _slots_by_cost(cost[a]) if cost[a, j] < now[a] - 1.0]
+        a_slots = list(takewhile(lambda j: by_cost.costs(a)[j] < now[a] - 1.0, by_cost(a)))
         moved = _move_pair(prep, rows, choice, ledger, a, a_slots, singles, for_less)
         if moved:
             a_slot, b, b_slot = moved
-            step = now[a] - cost[a, a_slot] + (now[b] - cost[b, b_slot] if b >= 0 else 0.0)
-            now[a] = cost[a, a_slot]
+            step = now[a] - by_cost.costs(a)[a_slot] + (now[b] - by_cost.costs(b)[b_slot] if b >= 0 else 0.0)
+            now[a] = by_cost.costs(a)[a_slot]
             if b >= 0:
-                now[b] = cost[b, b_slot]
+                now[b] = by_cost.costs(b)[b_slot]
             moves, gain = moves + 1, gain + step
     return choice, {"pair_moves": moves, "pair_gain_fen": round(gain)}
 
@@ -208,9 +210,25 @@ def _units(prep: Prepared) -> np.ndarray:
     return np.bincount(o.item_order, weights=o.item_qty, minlength=o.n_orders)
 
 
-def _slots_by_cost(costs: np.ndarray) -> list[int]:
-    order = np.argsort(costs, kind="stable")
-    return [int(j) for j in order[np.isfinite(costs[order])]]
+class _SlotsByCost:
+    """Each order's slots it can ship whole from, cheapest first, and what each costs (sorted once, listed in
+    plain Python when first asked for)."""
+
+    def __init__(self, cost: np.ndarray):
+        self._cost, self._order, self._slots, self._costs = cost, np.argsort(cost, axis=1, kind="stable"), {}, {}
+
+    def __call__(self, order: int) -> list[int]:
+        out = self._slots.get(order)
+        if out is None:
+            ranked = self._order[order]
+            out = self._slots[order] = ranked[np.isfinite(self._cost[order, ranked])].tolist()
+        return out
+
+    def costs(self, order: int) -> list[float]:
+        out = self._costs.get(order)
+        if out is None:
+            out = self._costs[order] = self._cost[order].tolist()
+        return out
 
 
 class _Rows:
@@ -227,9 +245,23 @@ class _Rows:
         self.store = (prep.net.kind == STORE).tolist()
         self.reserve = sc.reserve.tolist()
         self.levels = list(enumerate(res.levels.tolist()))
+        self.n_slots, self._whole = sc.nodes.shape[1], {}
 
     def of(self, choice: np.ndarray, order: int, slot: int | None = None) -> dict[int, float]:
-        """Rows of `order`'s plan in `choice`, or of it shipping whole from `slot`."""
+        """Rows of `order`'s plan in `choice`, or of it shipping whole from `slot` (not to be changed: a plan
+        shipping whole is worked out once)."""
+        if slot is None and self.start[order + 1] - self.start[order] == 1:
+            slot = int(choice[self.start[order]])
+            if slot < 0:
+                return {}
+        if slot is None:
+            return self._rows(choice, order, None)
+        whole = self._whole.get(order * self.n_slots + slot)
+        if whole is None:
+            whole = self._whole[order * self.n_slots + slot] = self._rows(choice, order, slot)
+        return whole
+
+    def _rows(self, choice: np.ndarray, order: int, slot: int | None) -> dict[int, float]:
         out: dict[int, float] = {}
         res, row, reserve = self.res, self.nodes[order], self.reserve[order]
         for i in range(self.start[order], self.start[order + 1]):
