@@ -15,7 +15,9 @@
    re-decided together with the orders in their way (`repair`), then with
    every order holding the SKU they are short of (`exchange`); last,
    multi-line orders take cheaper nodes where a single-unit order can make
-   room for less than they gain (`rebalance.cheaper_pairs`).
+   room for less than they gain (`rebalance.cheaper_pairs`), and the flow
+   places the single-unit orders again around all the others
+   (`big_batch.resettle_singles`).
 5. A batch too big for the master but smaller than `DELEGATE_MIN_ORDERS`,
    still more than 1 % above its bound, is re-decided once at the best bound's
    prices (`big_batch.moves_at_prices`) and finished again; the cheaper answer is kept.
@@ -31,7 +33,7 @@ import numpy as np
 from allocation import columns as colmod
 from allocation.aside import Aside
 from allocation.aside_bound import aside_bound
-from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices
+from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices, resettle_singles
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
 from allocation.exchange import MAKERS_MAX_SKUS, exchange_short_skus
@@ -118,7 +120,7 @@ def _second_look(prep: Prepared, state: SearchState, alone: Priced, deadline: fl
     if moved is None:
         return
     trial = SearchState(moved, state.bound, state.base_keys, state.base_price, alone)
-    _finish(prep, trial, alone, deadline, {})
+    _finish(prep, trial, alone, deadline, {"flow_s": stats.get("flow_s")})
     gain = cost - plan_cost(sc, o, trial.choice)[0]
     if gain > 0.5:
         state.choice = trial.choice
@@ -142,7 +144,9 @@ def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: 
 def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
     """Capacity the integer phase or a repair left unused goes to the orders it left worse off (after pair
     moves that free pick units where orders wait for them, `rebalance`); orders still short are re-decided
-    with the orders in their way, then SKU by SKU."""
+    with the orders in their way, then SKU by SKU; last, multi-line orders take cheaper nodes a single-unit
+    order makes room at, and (when the flow decided and time allows) the single-unit orders are placed again
+    around all the others."""
     started, before = time.perf_counter(), plan_cost(prep.sc, prep.orders, state.choice)[0]
     if before <= state.bound + 0.5:  # proven optimal already
         return
@@ -161,6 +165,9 @@ def _finish(prep: Prepared, state: SearchState, alone: Priced, deadline: float, 
         pairs_deadline = min(deadline, time.perf_counter() + PAIRS_BUDGET_S)
         state.choice, pair_stats = cheaper_pairs(prep, state.choice, pairs_deadline)
         stats.update(pair_stats)
+        if stats.get("flow_s") and time.perf_counter() + stats["flow_s"] < deadline:  # it takes 0.6–0.7 flow_s
+            state.choice, rs_stats = resettle_singles(prep, state.choice, alone)
+            stats.update(rs_stats)
     stats["finish_gain_fen"] = round(before - plan_cost(prep.sc, prep.orders, state.choice)[0])
     stats["finish_s"] = round(time.perf_counter() - started, 3)
 

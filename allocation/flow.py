@@ -37,10 +37,14 @@ class FlowOutcome:
     stats: dict
 
 
-def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, residual_of) -> FlowOutcome:
+def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, residual_of,
+                offered: np.ndarray | None = None, store_arcs: int = STORE_ARCS_PER_ORDER,
+                prices: bool = True) -> FlowOutcome:
     """Place the orders whose own best plan is one unit in one parcel (`in_flow`), and the
     backordered single units of the other orders' plans `placed`, by min-cost flow within
-    `residual_of` capacity (what `placed` leaves); other items keep `placed`."""
+    `residual_of` capacity (what `placed` leaves); other items keep `placed`. Each unit is offered its
+    `store_arcs` cheapest stores, every warehouse and, if `offered` (a slot per item) is given, its slot
+    there. Without `prices`, the flow's potentials are not worked out (no rows are priced)."""
     sc, o = prep.sc, prep.orders
     started = time.perf_counter()
     # Data: one arc per (unit, candidate) able to ship it
@@ -51,7 +55,11 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     unit_cost = np.vstack([sc.item_cost[singles] + sc.fixed[flow_orders], _join_costs(prep, placed, joining)])
     rank = np.argsort(np.argsort(unit_cost, axis=1, kind="stable"), axis=1)
     warehouse = prep.net.kind[np.maximum(sc.nodes[o.item_order[unit_item]], 0)] != 0
-    fo, fk = np.nonzero(np.isfinite(unit_cost) & ((rank < STORE_ARCS_PER_ORDER) | warehouse))
+    arc = (rank < store_arcs) | warehouse
+    if offered is not None:
+        at = np.flatnonzero(offered[unit_item] >= 0)
+        arc[at, offered[unit_item[at]]] = True
+    fo, fk = np.nonzero(np.isfinite(unit_cost) & arc)
     arcs = _Arcs.of(prep, unit_item, fo, fk, np.rint(unit_cost[fo, fk] * COST_SCALE).astype(np.int64), residual_of)
     n_f = len(unit_item)
     net = _network(prep, arcs, n_f, np.full(n_f, np.rint(sc.backorder_fen * COST_SCALE), dtype=np.int64),
@@ -63,7 +71,7 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     take_slot[arcs.order[chosen]] = arcs.slot[chosen]
     item_slot = placed.copy()
     item_slot[unit_item] = take_slot
-    keys, lam = net.prices(flow)
+    keys, lam = net.prices(flow) if prices else (np.zeros(0, np.int64), np.zeros(0))
     stats = {"flow_orders": len(flow_orders), "flow_joining_units": len(joining),
              "flow_joined_units": int((take_slot[len(singles):] >= 0).sum()), "flow_arcs": len(net.tails),
              "flow_s": round(time.perf_counter() - started, 3)}
