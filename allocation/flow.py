@@ -38,13 +38,14 @@ class FlowOutcome:
 
 
 def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, residual_of,
-                offered: np.ndarray | None = None, store_arcs: int = STORE_ARCS_PER_ORDER,
+                offered: np.ndarray | None = None, store_arcs: int | None = None,
                 prices: bool = True) -> FlowOutcome:
     """Place the orders whose own best plan is one unit in one parcel (`in_flow`), and the
     backordered single units of the other orders' plans `placed`, by min-cost flow within
     `residual_of` capacity (what `placed` leaves); other items keep `placed`. Each unit is offered its
-    `store_arcs` cheapest stores, every warehouse and, if `offered` (a slot per item) is given, its slot
-    there. Without `prices`, the flow's potentials are not worked out (no rows are priced)."""
+    `store_arcs` (default `STORE_ARCS_PER_ORDER`) cheapest stores, every warehouse and, if `offered` (a slot
+    per item) is given, its slot there. Without `prices`, the flow's potentials are not worked out (no rows
+    are priced)."""
     sc, o = prep.sc, prep.orders
     started = time.perf_counter()
     # Data: one arc per (unit, candidate) able to ship it
@@ -55,7 +56,7 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     unit_cost = np.vstack([sc.item_cost[singles] + sc.fixed[flow_orders], _join_costs(prep, placed, joining)])
     rank = np.argsort(np.argsort(unit_cost, axis=1, kind="stable"), axis=1)
     warehouse = prep.net.kind[np.maximum(sc.nodes[o.item_order[unit_item]], 0)] != 0
-    arc = (rank < store_arcs) | warehouse
+    arc = (rank < (STORE_ARCS_PER_ORDER if store_arcs is None else store_arcs)) | warehouse
     if offered is not None:
         at = np.flatnonzero(offered[unit_item] >= 0)
         arc[at, offered[unit_item[at]]] = True

@@ -96,7 +96,8 @@ def cheaper_pairs(prep: Prepared, choice: np.ndarray, deadline: float) -> tuple[
 
     def for_less(b: int, a: int, a_slot: int) -> list[int]:
         """b's other whole-order slots that cost it less extra than a gains."""
-        below, here, costs = now[b] + now[a] - by_cost.costs(a)[a_slot] - 1.0, choice[o.order_item_start[b]], by_cost.costs(b)
+        below, costs = now[b] + now[a] - by_cost.costs(a)[a_slot] - 1.0, by_cost.costs(b)
+        here = choice[o.order_item_start[b]]
         return [j for j in takewhile(lambda j: costs[j] < below, by_cost(b)) if j != here]
 
     for a in movers.tolist():
