@@ -145,3 +145,17 @@ def test_cheaper_pairs_on_a_batch_only_lower_its_cost_and_keep_rows_within_capac
     assert stats["pair_moves"] > 0 and abs((before - after) - stats["pair_gain_fen"]) <= 1
     _, keys, amt = use_of(prep, moved)
     assert not len(overused_rows(prep.res, keys, amt)[0])
+
+
+def test_the_finish_takes_a_second_pass_only_while_the_last_one_moved_orders():
+    from allocation.decompose import _rebalanced_and_completed
+
+    orders = [order("oA", ("a", 1), ("b", 1)), order("oB", ("c", 1), minutes=1), order("oS", ("d", 1), minutes=2)]
+    prep = prepare(problem(orders, [CLOUD, RDC], ATP, COST))
+    start = _start(prep, with_short=True)
+    alone = price_orders(prep.sc, prep.orders, prep.sc.fixed, prep.sc.item_cost)
+    stats: dict = {}
+    done = _rebalanced_and_completed(prep, start, alone, time.perf_counter() + 10, stats)
+    once = complete_orders(prep, rebalance_units(prep, start, time.perf_counter() + 10)[0], alone)
+    assert done.tolist() == once.tolist()  # the second pass found nothing to move, and was not counted
+    assert stats == {"unit_bound_nodes": 1, "rebalance_moves": 1, "rebalance_passes": 1}
