@@ -132,11 +132,21 @@ def _move_pair(prep, rows: "_Rows", choice, ledger: UseLedger, a: int, a_slots: 
         stock = [k for k in lacking if k >= 2 * res.n_nodes]
         if len(stock) > 1:  # one single unit frees one SKU's unit at most
             continue
+        takes_one: dict[int, bool] = {}  # node -> whether its parcel and pick rows take one more unit once a moves
+
+        def room_for_one(to: int) -> bool:
+            if to not in takes_one:
+                takes_one[to] = all(ledger.left(k) + a_now.get(k, 0.0) - a_new.get(k, 0.0) >= 1.0 - 1e-9
+                                    for k in (res.parcel_key(to), res.pick_key(to)))
+            return takes_one[to]
+
         for b in singles.holding(stock[0]) if stock else singles.at(node):
             b_now = rows.of(choice, b)
             if any(ledger.left(k) + a_now.get(k, 0.0) + b_now.get(k, 0.0) < a_new[k] - 1e-9 for k in lacking):
                 continue
             for b_slot in b_slots(b, a, slot):
+                if not room_for_one(int(sc.nodes[b, b_slot])):  # b, at `node`, frees nothing there
+                    continue
                 b_new = rows.of(choice, b, b_slot)
                 # after both moves, each row b adds to must hold: what is left, plus what a and b free there
                 if all(ledger.left(k) + a_now.get(k, 0.0) + b_now.get(k, 0.0) - a_new.get(k, 0.0) >= need - 1e-9
