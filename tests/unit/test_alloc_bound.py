@@ -8,6 +8,7 @@ import pytest
 
 from allocation.arc_model import build_arc_model, slots_from_solution, solve_arc_model
 from allocation.bound import lagrangian_value
+import allocation.decompose as decompose_module
 from allocation.decompose import decompose
 from allocation.greedy import greedy_slots
 from allocation.prepare import prepare
@@ -31,7 +32,8 @@ def _exact(prep) -> float:
 
 
 @pytest.mark.parametrize("tight", [False, True])
-def test_flow_path_bound_is_valid_and_its_answer_beats_greedy(tight):
+def test_flow_path_bound_is_valid_and_its_answer_beats_greedy(tight, monkeypatch):
+    monkeypatch.setattr(decompose_module, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow path's own answer
     prep = prepare(_instance(tight))
     out = decompose(prep, time.perf_counter() + 30, flow_threshold=0)  # force the big-batch (flow) path
     assert "flow_orders" in out.stats

@@ -139,6 +139,7 @@ def test_a_smaller_big_batch_keeps_the_better_of_its_own_bound_and_the_other_cor
 def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatch):
     prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
+    monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow's answer, looked at again
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", 0.0)  # always
@@ -151,3 +152,24 @@ def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatc
     _, keys, amt = use_of(prep, out.item_slot)
     assert not len(overused_rows(prep.res, keys, amt)[0])
     assert out.lower_bound <= cost + 1e-6
+
+
+def test_a_batch_just_past_the_flows_threshold_keeps_the_masters_answer_when_cheaper(monkeypatch):
+    prep = prepare(_instance(True, seed=4))
+    sc, o = prep.sc, prep.orders
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
+    monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))
+    monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow alone
+    flow_only = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", 10**9)
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    assert "master_look_s" in out.stats and "master_look_s" not in flow_only.stats
+    cost, before = plan_cost(sc, o, out.item_slot)[0], plan_cost(sc, o, flow_only.item_slot)[0]
+    assert out.stats["master_look_gain_fen"] > 0  # on this batch the master finds a cheaper answer
+    assert cost == pytest.approx(before - out.stats["master_look_gain_fen"], abs=1)
+    assert flow_only.lower_bound - 1e-6 <= out.lower_bound <= cost + 1e-6
+    _, keys, amt = use_of(prep, out.item_slot)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
+    monkeypatch.setattr(decomp, "MASTER_LOOK_MIN_S", 10**9)  # no time for it: the flow's answer stays
+    late = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    assert "master_look_s" not in late.stats and plan_cost(sc, o, late.item_slot)[0] == pytest.approx(before, abs=1)
