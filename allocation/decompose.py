@@ -21,6 +21,8 @@
 5. A batch too big for the master but smaller than `DELEGATE_MIN_ORDERS`,
    still more than 1 % above its bound, is re-decided once at the best bound's
    prices (`big_batch.moves_at_prices`) and finished again; the cheaper answer is kept.
+6. A batch just past the flow's threshold (at most `MASTER_LOOK_MAX_ORDERS` contested orders) is also
+   decided by the master, as smaller batches are, in the time left; the cheaper answer is kept.
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations
@@ -59,7 +61,7 @@ DELEGATE_MIN_ORDERS = 50_000  # big conflicts get the cut's and the whole-order 
 # 56.88M there; capacity-tight 10k: 28.62M here, 29.20M there, against an optimum of 29.34M)
 MASTER_LOOK_MAX_ORDERS = 4500  # batches with at most this many contested orders, decided by the flow, are decided
 # again by the master when MASTER_LOOK_MIN_S are left (capacity-tight 5k orders, 3,145 contested: gap 0.755% ->
-# 0.049%, the HiGHS optimum, in 3.5 s more; 6k, 4,078: 0.752% -> 0.084% in 6.9 s; 7k, 4,962: no answer in 15 s)
+# 0.049%, the HiGHS optimum, in 4.0 s more; 6k, 4,078: 0.752% -> 0.084% in 8.2 s; 7k, 4,962: no answer in 15 s)
 MASTER_LOOK_MIN_S = 2.0
 SECOND_LOOK_MIN_GAP = 0.01  # batches under DELEGATE_MIN_ORDERS further than this from the bound take a second look
 SECOND_LOOK_TIME_FACTOR = 2.0  # ... if this many times the flow's and the finish's time is left (measured: 1.2–1.3)
@@ -67,8 +69,8 @@ REBALANCE_BUDGET_S = 1.5  # pair moves between unit-bound and parcel-bound nodes
 # capacity-tight 100k orders: all 1,129 in 1.1 s)
 REBALANCE_PASSES = 2  # passes of pair moves and completion (capacity-tight 100k orders: the second serves 292 more
 # units, gap 11.66% -> 10.94%, in 2.2 s; a third, 27 more in 1.6 s)
-PAIRS_BUDGET_S = 1.5  # cheaper pair moves stop after this long (measured, 100k orders: 1.4M fen in 1.5 s, 0.7M in
-# 1.0 s, 2.2M in 10 s; 20k orders: 0.01M, all done in 0.2 s)
+PAIRS_BUDGET_S = 1.5  # cheaper pair moves stop after this long (measured, 100k orders: 1.69M fen in 1.5 s, all
+# 5,446 moves, 2.5M, in 5.6 s; 20k orders: 0.01M, all done in 0.2 s)
 RESETTLE_SHARE = 0.75  # placing the single units again takes this share of a flow round's time (100k orders: 1.7 s
 # against 2.4 s); it runs only if that much time is left when the pair moves start, which then stop that long before
 # the deadline
