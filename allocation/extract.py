@@ -19,7 +19,8 @@ def backorder_reasons(prep: Prepared, items: np.ndarray, solver_note: str | None
     o, sc, net = prep.orders, prep.sc, prep.net
     sku = o.line_sku[o.item_line[items]]
     qty = o.item_qty[items]
-    anywhere = np.where(sku >= 0, net.atp[:, np.maximum(sku, 0)].max(axis=0, initial=0), 0) >= qty if len(items) \
+    most = net.atp.max(axis=0, initial=0)  # per SKU, the most any node holds (once per SKU, not per item)
+    anywhere = np.where(sku >= 0, most[np.maximum(sku, 0)] if most.size else 0, 0) >= qty if len(items) \
         else np.zeros(0, dtype=bool)
     candidate_could = np.isfinite(sc.item_cost[items]).any(axis=1) if len(items) else np.zeros(0, dtype=bool)
     out = []
