@@ -120,17 +120,23 @@ def _flow_around(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, flow
 
 
 def resettle_singles(prep: Prepared, choice: np.ndarray, alone: Priced) -> tuple[np.ndarray, dict]:
-    """The single-unit orders placed again by the flow around every other order's plan in `choice`, each
-    offered its own node too, so the flow's answer costs no more than theirs: the steps after the flow move
-    single units where other orders need room, and leave some where a chain of moves would cost less.
-    `choice` itself unless that is cheaper and within every row."""
-    o = prep.orders
-    flow_orders = np.flatnonzero(in_flow(prep, alone.item_slot))
+    """The single-unit orders dearer in `choice` than their own best plan placed again by the flow around every
+    other order's plan, each offered its own node too, so the flow's answer costs no more than theirs: the steps
+    after the flow move single units where other orders need room, and leave some where a chain of moves would
+    cost less. (Those at their best plan stay: at 100k orders the flow then places 31.8k units instead of 57.8k,
+    in 1.0 s instead of 1.7 s, and gains 1.09M fen instead of 1.23M.) `choice` itself unless the flow's answer
+    is cheaper and within every row."""
+    o, sc = prep.orders, prep.sc
+    singles = np.flatnonzero(in_flow(prep, alone.item_slot))
+    now = colmod.costs(sc, o, colmod.from_item_slots(o, singles, choice), sc.fixed, sc.item_cost)
+    dearer = singles[now > alone.value[singles] + 0.5]
+    if not len(dearer):
+        return choice, {"resettle_gain_fen": 0}
     placed = choice.copy()
-    placed[items_of(o, flow_orders)] = -1
+    placed[items_of(o, dearer)] = -1
     ow, keys, amt = use_of(prep, placed)
-    fl = flow_assign(prep, alone.item_slot, placed, residual(prep, ow, keys, amt, flow_orders), offered=choice,
-                     store_arcs=RESETTLE_STORE_ARCS, prices=False)
+    fl = flow_assign(prep, alone.item_slot, placed, residual(prep, ow, keys, amt, dearer), offered=choice,
+                     store_arcs=RESETTLE_STORE_ARCS, prices=False, orders=dearer)
     gain = plan_cost(prep.sc, o, choice)[0] - plan_cost(prep.sc, o, fl.item_slot)[0]
     ow, keys, amt = use_of(prep, fl.item_slot)
     if gain <= 0.5 or len(overused_rows(prep.res, keys, amt)[0]):

@@ -71,7 +71,7 @@ REBALANCE_PASSES = 2  # passes of pair moves and completion (capacity-tight 100k
 # units, gap 11.66% -> 10.94%, in 2.2 s; a third, 27 more in 1.6 s)
 PAIRS_BUDGET_S = 1.5  # cheaper pair moves stop after this long (measured, 100k orders: 1.69M fen in 1.5 s, all
 # 5,446 moves, 2.5M, in 5.6 s; 20k orders: 0.01M, all done in 0.2 s)
-RESETTLE_SHARE = 0.75  # placing the single units again takes this share of a flow round's time (100k orders: 1.7 s
+RESETTLE_SHARE = 0.5  # placing the single units again takes this share of a flow round's time (100k orders: 1.0 s
 # against 2.4 s); it runs only if that much time is left when the pair moves start, which then stop that long before
 # the deadline (also on batches with many short SKUs, where the pair moves do not run: capacity-tight 20k orders,
 # gap 3.095% -> 3.036%, 0.37M fen, in about 0.3 s)

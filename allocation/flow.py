@@ -39,9 +39,9 @@ class FlowOutcome:
 
 def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, residual_of,
                 offered: np.ndarray | None = None, store_arcs: int | None = None,
-                prices: bool = True) -> FlowOutcome:
-    """Place the orders whose own best plan is one unit in one parcel (`in_flow`), and the
-    backordered single units of the other orders' plans `placed`, by min-cost flow within
+                prices: bool = True, orders: np.ndarray | None = None) -> FlowOutcome:
+    """Place the orders whose own best plan is one unit in one parcel (`in_flow`; or `orders`, some of
+    them, if given), and the backordered single units of the other orders' plans `placed`, by min-cost flow within
     `residual_of` capacity (what `placed` leaves); other items keep `placed`. Each unit is offered its
     `store_arcs` (default `STORE_ARCS_PER_ORDER`) cheapest stores, every warehouse and, if `offered` (a slot
     per item) is given, its slot there. Without `prices`, the flow's potentials are not worked out (no rows
@@ -49,7 +49,7 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
     sc, o = prep.sc, prep.orders
     started = time.perf_counter()
     # Data: one arc per (unit, candidate) able to ship it
-    flow_orders = np.flatnonzero(in_flow(prep, free_slot))
+    flow_orders = np.flatnonzero(in_flow(prep, free_slot)) if orders is None else np.asarray(orders, dtype=np.int64)
     singles = o.order_item_start[flow_orders]
     joining = _backordered_units(prep, placed, flow_orders)
     unit_item = np.r_[singles, joining]
