@@ -113,10 +113,11 @@ def moves_at_prices(prep: Prepared, state: SearchState) -> np.ndarray | None:
     return _flow_around(prep, state.alone.item_slot, choice, flow_orders).item_slot
 
 
-def _flow_around(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, flow_orders: np.ndarray):
-    """The flow's placement of the single-unit orders in what the other orders' plans `placed` leave."""
+def _flow_around(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, flow_orders: np.ndarray, **options):
+    """The flow's placement of the single-unit orders in what the other orders' plans `placed` leave
+    (`options`: those of `flow_assign`)."""
     ow, keys, amt = use_of(prep, placed)
-    return flow_assign(prep, free_slot, placed, residual(prep, ow, keys, amt, flow_orders))
+    return flow_assign(prep, free_slot, placed, residual(prep, ow, keys, amt, flow_orders), **options)
 
 
 def resettle_singles(prep: Prepared, choice: np.ndarray, alone: Priced) -> tuple[np.ndarray, dict]:
@@ -134,10 +135,9 @@ def resettle_singles(prep: Prepared, choice: np.ndarray, alone: Priced) -> tuple
         return choice, {"resettle_gain_fen": 0}
     placed = choice.copy()
     placed[items_of(o, dearer)] = -1
-    ow, keys, amt = use_of(prep, placed)
-    fl = flow_assign(prep, alone.item_slot, placed, residual(prep, ow, keys, amt, dearer), offered=choice,
-                     store_arcs=RESETTLE_STORE_ARCS, prices=False, orders=dearer)
-    gain = plan_cost(prep.sc, o, choice)[0] - plan_cost(prep.sc, o, fl.item_slot)[0]
+    fl = _flow_around(prep, alone.item_slot, placed, dearer, offered=choice, store_arcs=RESETTLE_STORE_ARCS,
+                      prices=False, orders=dearer)
+    gain = plan_cost(sc, o, choice)[0] - plan_cost(sc, o, fl.item_slot)[0]
     ow, keys, amt = use_of(prep, fl.item_slot)
     if gain <= 0.5 or len(overused_rows(prep.res, keys, amt)[0]):
         return choice, {"resettle_gain_fen": 0}

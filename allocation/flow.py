@@ -41,8 +41,8 @@ def flow_assign(prep: Prepared, free_slot: np.ndarray, placed: np.ndarray, resid
                 offered: np.ndarray | None = None, store_arcs: int | None = None,
                 prices: bool = True, orders: np.ndarray | None = None) -> FlowOutcome:
     """Place the orders whose own best plan is one unit in one parcel (`in_flow`; or `orders`, some of
-    them, if given), and the backordered single units of the other orders' plans `placed`, by min-cost flow within
-    `residual_of` capacity (what `placed` leaves); other items keep `placed`. Each unit is offered its
+    them, if given), and the backordered single units of the other orders' plans `placed`, by min-cost
+    flow within `residual_of` capacity (what `placed` leaves); other items keep `placed`. Each unit is offered its
     `store_arcs` (default `STORE_ARCS_PER_ORDER`) cheapest stores, every warehouse and, if `offered` (a slot
     per item) is given, its slot there. Without `prices`, the flow's potentials are not worked out (no rows
     are priced)."""
