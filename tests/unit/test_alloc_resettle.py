@@ -13,11 +13,7 @@ from allocation.resources import overused_rows
 from allocation.scoring import plan_cost
 from allocation.testing import order, problem
 from tests.unit.test_alloc_bound import _instance
-
-
-def _slot(prep, order_idx: int, node_id: str) -> int:
-    node = prep.net.node_ids.index(node_id)
-    return int(np.flatnonzero(prep.sc.nodes[order_idx] == node)[0])
+from tests.unit.test_alloc_rebalance import _slot
 
 
 def test_two_single_unit_orders_at_each_others_cheaper_store_swap():
