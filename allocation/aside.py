@@ -9,17 +9,21 @@ the caller goes on without it.
 When the parent is ready for the result it asks the child to stop
 (`stop_requested` turns true in the child): work that improves a result step
 by step checks it between steps and answers with what it has, so the parent
-waits for at most one step.
+waits for at most one step. Such work can also `report` each better result as
+it goes: the parent then takes the last one reported at once, without waiting
+for the step under way (at 100k orders a step of the bound's ascent takes 0.6 s).
 """
 from __future__ import annotations
 
 import logging
 import multiprocessing as mp
 import os
+import threading
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 _stop: Any = None  # in a child: the event the parent sets when it wants the result
+_conn: Any = None  # in a child: its end of the pipe
 
 
 def stop_requested() -> bool:
@@ -27,11 +31,20 @@ def stop_requested() -> bool:
     return _stop is not None and _stop.is_set()
 
 
+def report(out: Any) -> None:
+    """In a child: `out` is the result so far; the parent may take it instead of waiting for the end."""
+    if _conn is not None:
+        _conn.send(_Report(out))
+
+
 class Aside:
-    """`fn(*args)` started in a forked child; `result(timeout)` collects it once."""
+    """`fn(*args)` started in a forked child; `result(timeout)` collects it once. A thread of the parent reads
+    what the child sends as it comes, so a child reporting big results never waits on a full pipe."""
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._proc = self._conn = self._stop = None
+        self._proc = self._stop = self._reader = None
+        self._latest: Any = None  # the last `_Report` or result read
+        self._heard = threading.Event()  # set when the child sent anything or ended
         self.started = False
         if (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
             return
@@ -45,27 +58,49 @@ class Aside:
             log.info("aside work not started: %s", exc)
             return
         send.close()
-        self._proc, self._conn, self._stop, self.started = proc, recv, stop, True
+        self._reader = threading.Thread(target=self._read, args=(recv,), daemon=True)
+        self._reader.start()
+        self._proc, self._stop, self.started = proc, stop, True
 
-    def result(self, timeout: float) -> Any | None:
-        """The child's result, waiting at most `timeout` seconds; None if none came (the child is stopped)."""
-        if self._proc is None:
-            return None
-        proc, conn, self._proc = self._proc, self._conn, None
-        self._stop.set()
+    def _read(self, conn) -> None:
         try:
-            if conn.poll(max(timeout, 0.0)):
+            while True:
                 out = conn.recv()
-                return None if isinstance(out, _Failed) else out
-            log.info("aside work not done in %.1f s; going on without it", timeout)
-            return None
-        except (EOFError, OSError):  # the child died before answering
-            return None
+                if isinstance(out, _Failed):
+                    return
+                self._latest = out
+                self._heard.set()
+                if not isinstance(out, _Report):
+                    return
+        except (EOFError, OSError):  # the child ended or was stopped
+            return
         finally:
             conn.close()
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
+            self._heard.set()
+
+    def result(self, timeout: float) -> Any | None:
+        """The child's result, or the last one it reported (`report`) if the result has not come by then; waits
+        at most `timeout` seconds, and only while the child has sent nothing. None if nothing came (the child
+        is stopped)."""
+        if self._proc is None:
+            return None
+        proc, self._proc = self._proc, None
+        self._stop.set()
+        self._heard.wait(max(timeout, 0.0))
+        latest = self._latest
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+        self._reader.join()
+        if latest is None:
+            log.info("aside work gave nothing in %.1f s; going on without it", timeout)
+            return None
+        return latest.out if isinstance(latest, _Report) else latest
+
+
+class _Report:
+    def __init__(self, out: Any) -> None:
+        self.out = out
 
 
 class _Failed:
@@ -74,8 +109,8 @@ class _Failed:
 
 
 def _child(conn, stop, fn: Callable[..., Any], args: tuple) -> None:
-    global _stop
-    _stop = stop
+    global _stop, _conn
+    _stop, _conn = stop, conn
     try:
         out = fn(*args)
     except BaseException as exc:  # the parent goes on without it

@@ -30,12 +30,13 @@ import time
 
 import numpy as np
 
-from allocation.aside import stop_requested
+from allocation.aside import report, stop_requested
 from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
 from allocation.order_flow import order_flow_prices
 from allocation.plans import Priced
 from allocation.prepare import Prepared
+from allocation.price_bundle import PriceBundle
 from allocation.price_raise import raise_prices
 
 RAISE_ROUNDS = 4  # raising steps from the whole-order flow's prices (100k orders: +4.4M, +0.7M, +0.3M, +0.3M fen)
@@ -79,9 +80,19 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
         nonlocal best
         best = _along_segment(prep, alone, cut, flow, best, deadline, stats)
 
-    for step in ((segment, raise_flow) if cut[0] > flow[0] else (raise_flow,)):
+    def ascend():
+        nonlocal best
+        bundle = PriceBundle(prep, alone, best[1], best[2])
+        bundle.run(deadline, stop=lambda _: stop_requested(),
+                   on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()})))
+        stats.update(bundle.stats())
+        best = max(best, bundle.best, key=lambda b: b[0])
+
+    report((best[0], best[1], best[2], dict(stats)))
+    for step in ((segment, ascend) if cut[0] > flow[0] else (raise_flow, ascend)):
         if go_on():
             step()
+            report((best[0], best[1], best[2], dict(stats)))
     stats["aside_bound_fen"] = round(best[0])
     return best[0], best[1], best[2], stats
 

@@ -140,6 +140,7 @@ def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatc
     prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow's answer, looked at again
+    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # once, at the other core's prices
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", 0.0)  # always
