@@ -78,7 +78,7 @@ RESETTLE_SHARE = 0.5  # placing the single units again takes this share of a flo
 # gap 3.095% -> 3.036%, 0.37M fen, in about 0.3 s)
 BOUND_GOAL_GAP = 0.01  # the time left after the answer raises the bound while the gap is wider than this
 BUNDLE_MIN_S = 1.0  # ...and at least this long is left
-LOOK_AFTER_S = 3.0  # seconds of raising the bound before the answer takes another look at its prices
+LOOKS_AT = (0.3, 0.6)  # shares of that time after which the answer takes another look at the bound's prices
 ASIDE_MARGIN_S = 0.5  # the other core's raising steps stop this long before the deadline
 
 
@@ -131,20 +131,22 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
 
 def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
     """The time left, while the answer is further than BOUND_GOAL_GAP from the bound, raises the bound from its
-    best prices (`price_bundle`); after LOOK_AFTER_S of it, the answer takes another look at the new prices
-    (`_second_look`: capacity-tight 10k orders, 29.63M -> 29.46M fen, where the optimum is 29.34M)."""
+    best prices (`price_bundle`); after the shares LOOKS_AT of that time, the answer takes another look at the
+    new prices (`_second_look`: capacity-tight 10k orders, 29.63M -> 29.46M fen, where the optimum is 29.34M;
+    capacity-tight 20k, 613.8M -> 606.1-606.7M)."""
     def goal() -> float:
         return (1.0 - BOUND_GOAL_GAP) * plan_cost(prep.sc, prep.orders, state.choice)[0]
 
     target = goal()
     if state.bound >= target or not len(state.base_keys) or time.perf_counter() + BUNDLE_MIN_S > deadline:
         return
+    started = time.perf_counter()
     bundle = PriceBundle(prep, alone, state.base_keys, state.base_price)
-    for look in (True, False):
-        bundle.run(min(deadline, time.perf_counter() + LOOK_AFTER_S) if look else deadline,
+    for share in (*LOOKS_AT, None):
+        bundle.run(deadline if share is None else started + share * (deadline - started),
                    stop=lambda best: best >= target)
         state.offer(*bundle.best)
-        if look and state.bound < target:
+        if share is not None and state.bound < target:
             look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
             _second_look(prep, state, alone, deadline, look_stats)
             stats["bundle_look_gain_fen"] = look_stats.get("second_look_gain_fen", 0)

@@ -83,7 +83,6 @@ def test_the_time_left_raises_the_bound_and_a_look_at_its_prices_only_lowers_the
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)  # until the deadline or the ascent converges
-    monkeypatch.setattr(decomp, "LOOK_AFTER_S", 1.0)
     out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
     assert "bundle_steps" not in without.stats and out.stats["bundle_steps"] >= 1
     cost, before = plan_cost(sc, o, out.item_slot)[0], plan_cost(sc, o, without.item_slot)[0]
