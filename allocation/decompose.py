@@ -95,7 +95,9 @@ class Decomposed:
 
 
 def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: str = "glop",
-              flow_threshold: int = FLOW_THRESHOLD) -> Decomposed:
+              flow_threshold: int = FLOW_THRESHOLD, gap_goal: float | None = None) -> Decomposed:
+    """The batch's answer and a lower bound on its cost by `deadline`. `gap_goal` (default BOUND_GOAL_GAP): on
+    flow-path batches the time left raises the bound while the gap is wider than this share of the cost."""
     sc, o, res = prep.sc, prep.orders, prep.res
     free = price_orders(sc, o, sc.fixed, sc.item_cost)
     state = SearchState(free.item_slot.copy(), float(free.bound.sum()), np.zeros(0, np.int64), np.zeros(0), free)
@@ -125,17 +127,18 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         note = _master_look(prep, state, free, (owner, keys, amt), contested, deadline, max_rounds, lp_solver,
                             stats, note)
     if big:
-        _tighten_bound(prep, state, free, deadline, stats)
+        _tighten_bound(prep, state, free, deadline, stats, BOUND_GOAL_GAP if gap_goal is None else gap_goal)
     return Decomposed(state.choice, state.bound, note, stats)
 
 
-def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
-    """The time left, while the answer is further than BOUND_GOAL_GAP from the bound, raises the bound from its
+def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict,
+                   gap_goal: float) -> None:
+    """The time left, while the answer is further than `gap_goal` (a share) from the bound, raises the bound from its
     best prices (`price_bundle`); after the shares LOOKS_AT of that time, the answer takes another look at the
     new prices (`_second_look`: capacity-tight 10k orders, 29.63M -> 29.46M fen, where the optimum is 29.34M;
     capacity-tight 20k, 613.8M -> 606.1-606.7M)."""
     def goal() -> float:
-        return (1.0 - BOUND_GOAL_GAP) * plan_cost(prep.sc, prep.orders, state.choice)[0]
+        return (1.0 - gap_goal) * plan_cost(prep.sc, prep.orders, state.choice)[0]
 
     target = goal()
     if state.bound >= target or not len(state.base_keys) or time.perf_counter() + BUNDLE_MIN_S > deadline:

@@ -27,6 +27,7 @@ class OptimalAllocator:
     explain: bool = True
     n_alternatives: int = 3
     name: str = "optimal"
+    gap_goal_pct: float = 1.0  # big batches use the time left to prove the answer within this of the bound
 
     def allocate(self, problem: AllocationProblem) -> AllocationResult:
         started = time.perf_counter()
@@ -35,7 +36,7 @@ class OptimalAllocator:
     def allocate_prepared(self, prep: Prepared, started: float) -> AllocationResult:
         deadline = started + self.time_limit_s
         try:
-            out = decompose(prep, deadline, self.max_rounds, self.lp_solver)
+            out = decompose(prep, deadline, self.max_rounds, self.lp_solver, gap_goal=self.gap_goal_pct / 100)
         except SolverTimeLimit as exc:
             return self._fallback(prep, started, f"time_limit: {exc}")
         except Exception as exc:  # a solver failure must never leave orders unallocated

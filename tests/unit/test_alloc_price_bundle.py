@@ -96,9 +96,8 @@ def test_the_ascent_stops_once_the_gap_is_within_the_goal(monkeypatch):
     prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
-    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.5)  # any bound above half the cost will do
-    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
-    assert "bundle_steps" not in out.stats  # the bound was within it already
+    out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0, gap_goal=0.5)  # any bound above
+    assert "bundle_steps" not in out.stats  # half the cost will do, and this one was within it already
 
 
 def _report_then_sleep():
