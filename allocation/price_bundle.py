@@ -38,7 +38,8 @@ GROW, SHRINK = 1.5, 0.7  # the box after a step that moved the centre, and after
 SERIOUS = 0.02  # share of the promised rise L must make for the centre to move (0.1: slower, 0.3: much slower)
 MAX_CUTS = 50  # cuts kept (the centre's always)
 CONVERGED = 1e-5  # stop when the cuts promise less than this share of L above the centre
-GLOP_PARAMS = "use_dual_simplex:true"  # 10 ms an LP instead of 40 (capacity-tight 10k)
+LP_SOLVERS = (("glop", "use_dual_simplex:true"),  # 10 ms an LP instead of 40 (capacity-tight 10k)
+              ("highs", ""))  # where GLOP gives up (ABNORMAL on some capacity-tight 100k models; HiGHS 0.2 s)
 
 
 def bundle_prices(prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray, deadline: float,
@@ -182,9 +183,12 @@ class _Cuts:
                                    shape=(n_cuts, len(rows) + 1))
         least = rhs.min()  # v >= least at the optimum (y = 0 is feasible): v = least + w, w >= 0, and GLOP
         # sees right-hand sides of the size of L's changes, not of L (it fails on 3e10 at capacity-tight 100k)
-        for params in (GLOP_PARAMS, "use_scaling:false"):  # GLOP gives up on some of these LPs when it scales them
-            sol = solve_sparse(np.r_[-1.0, cap], matrix, np.full(n_cuts, -np.inf), rhs - least,
-                               var_ub=np.r_[np.inf, hi - lo], params=params)
+        for solver, params in LP_SOLVERS:
+            try:
+                sol = solve_sparse(np.r_[-1.0, cap], matrix, np.full(n_cuts, -np.inf), rhs - least,
+                                   var_ub=np.r_[np.inf, hi - lo], solver=solver, params=params)
+            except RuntimeError:  # a solver this build of OR-Tools lacks
+                continue
             if sol.status == "optimal":
                 break
         else:

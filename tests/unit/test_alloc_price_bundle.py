@@ -115,3 +115,16 @@ def test_the_parent_takes_the_last_report_without_waiting_for_the_end():
     assert job.result(20).tolist() == [0, 1, 2]
     assert time.perf_counter() - started < 5
     assert not aside_mod.stop_requested()  # never in the parent
+
+
+def test_a_solver_that_is_missing_or_fails_is_passed_over_and_with_none_the_start_stays(monkeypatch):
+    from allocation import price_bundle
+
+    prep, alone, keys, lam = _start(True)
+    monkeypatch.setattr(price_bundle, "LP_SOLVERS", (("no_such_solver", ""), ("glop", "")))
+    value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() + 60)
+    start = lagrangian_value(prep, keys, lam)[0]
+    assert value > start and stats["bundle_steps"] >= 1
+    monkeypatch.setattr(price_bundle, "LP_SOLVERS", (("no_such_solver", ""),))
+    value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() + 60)
+    assert value == pytest.approx(start) and stats["bundle_steps"] == 0
