@@ -23,6 +23,9 @@
    prices (`big_batch.moves_at_prices`) and finished again; the cheaper answer is kept.
 6. A batch just past the flow's threshold (at most `MASTER_LOOK_MAX_ORDERS` contested orders) is also
    decided by the master, as smaller batches are, in the time left; the cheaper answer is kept.
+7. On a flow-path batch still further from its bound than the gap goal (1 %), the time left raises the
+   bound by a cutting-plane ascent (`price_bundle`), and the answer takes two more looks as in 5 at the
+   better prices (`_tighten_bound`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations
@@ -152,7 +155,8 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
         if share is not None and state.bound < target:
             look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
             _second_look(prep, state, alone, deadline, look_stats)
-            stats["bundle_look_gain_fen"] = look_stats.get("second_look_gain_fen", 0)
+            stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + \
+                look_stats.get("second_look_gain_fen", 0)
             target = goal()
     stats.update(bundle.stats(), bundle_bound_fen=round(bundle.best[0]))
 
