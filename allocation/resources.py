@@ -46,9 +46,12 @@ class Resources:
         cap[pick] = self.net.pick_cap[keys[pick] - self.n_nodes]
         st = ~(par | pick)
         rest = keys[st] - 2 * self.n_nodes
-        lvl, rem = np.divmod(rest, self.n_nodes * self.n_skus)
-        node, sku = np.divmod(rem, self.n_skus)
-        cap[st] = np.maximum(self.net.atp[node, sku] - self.levels[lvl], 0)
+        atp = self.net.atp.reshape(-1)  # node * n_skus + sku: the key's remainder past its level
+        if len(self.levels) == 1:
+            cap[st] = np.maximum(atp[rest], 0)
+        else:
+            lvl, rem = np.divmod(rest, self.n_nodes * self.n_skus)
+            cap[st] = np.maximum(atp[rem] - self.levels[lvl], 0)
         return cap
 
     def row_capacity(self, key: int) -> int:

@@ -75,3 +75,19 @@ def test_ledger_reads_the_same_capacities_as_the_resources(tight):
     own = Ledger(prep)
     assert [own._capacity(int(k)) for k in keys] == res.capacity(keys).tolist()
     assert [Ledger(prep, res.capacity)._capacity(int(k)) for k in keys] == res.capacity(keys).tolist()
+
+
+def test_row_capacities_read_in_bulk_and_one_at_a_time_agree_at_every_reserve_level():
+    from dataclasses import replace
+
+    res = prepare(_instance(True, n_orders=60)).res
+    rng = np.random.default_rng(5)
+    for levels in ([0], [0, 2, 5]):
+        multi = replace(res, levels=np.array(levels, dtype=np.int64))
+        n = multi.n_nodes
+        keys = np.r_[np.arange(2 * n), 2 * n + rng.integers(0, len(levels) * n * multi.n_skus, 5000)]
+        assert multi.capacity(keys).tolist() == [multi.row_capacity(int(k)) for k in keys]
+        stock = keys[keys >= 2 * n] - 2 * n
+        level, rest = np.divmod(stock, n * multi.n_skus)
+        expected = np.maximum(res.net.atp[rest // multi.n_skus, rest % multi.n_skus] - np.array(levels)[level], 0)
+        assert multi.capacity(keys[keys >= 2 * n]).tolist() == expected.tolist()
