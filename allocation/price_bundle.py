@@ -60,8 +60,9 @@ class PriceBundle:
     of a step that rose too little to move it)."""
 
     def __init__(self, prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray):
-        by_key = np.argsort(keys, kind="stable")  # prices from the flows come in their own order
-        keys, price = np.asarray(keys, dtype=np.int64)[by_key], np.asarray(price, dtype=float)[by_key]
+        # prices from the flows come in their own order; a row priced twice counts both (as in `priced_costs`)
+        keys, at = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
+        price = np.bincount(at, weights=np.asarray(price, dtype=float), minlength=len(keys))
         self._cuts = _Cuts(prep, alone)
         self._centre = self.best = (self._cuts.evaluate(keys, price), keys, price)
         self._box, self._steps, self._moves, self._s, self.done = BOX_START, 0, 0, 0.0, False
@@ -78,6 +79,9 @@ class PriceBundle:
             t0 = time.perf_counter()
             value, keys, price = self._centre
             rows = cuts.rows
+            if not len(rows):  # no row priced or over-demanded: L(0) is the optimum of the relaxation
+                self.done = True
+                break
             now = np.zeros(len(rows))
             now[np.searchsorted(rows, keys)] = price
             promised, mu = cuts.best_within(np.maximum(now - self._box, 0.0), now + self._box)

@@ -128,3 +128,22 @@ def test_a_solver_that_is_missing_or_fails_is_passed_over_and_with_none_the_star
     monkeypatch.setattr(price_bundle, "LP_SOLVERS", (("no_such_solver", ""),))
     value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() + 60)
     assert value == pytest.approx(start) and stats["bundle_steps"] == 0
+
+
+def test_the_ascent_takes_unsorted_and_repeated_rows_and_stops_where_nothing_is_over_demanded():
+    prep, alone, keys, lam = _start(True)
+    shuffled = np.random.default_rng(2).permutation(len(keys))
+    twice = np.r_[keys[shuffled], keys[:3]]  # the first three rows priced twice: L counts both prices
+    prices = np.r_[lam[shuffled] / 2, lam[:3]]
+    bundle = PriceBundle(prep, alone, twice, prices)
+    assert bundle.best[0] == pytest.approx(lagrangian_value(prep, twice, prices)[0])
+    bundle.run(time.perf_counter() + 60, steps=5)
+    assert bundle.best[0] == pytest.approx(lagrangian_value(prep, bundle.best[1], bundle.best[2])[0])
+    loose = prepare(_instance(False, n_orders=20))
+    for cap in (loose.net.parcel_cap, loose.net.pick_cap, loose.net.atp):
+        cap *= 100  # no row over-demanded at L(0)
+    free = price_orders(loose.sc, loose.orders, loose.sc.fixed, loose.sc.item_cost)
+    _, keys0, amt0 = use_of(loose, free.item_slot)
+    assert not len(overused_rows(loose.res, keys0, amt0)[0])
+    value, _, _, stats = bundle_prices(loose, free, np.zeros(0, np.int64), np.zeros(0), time.perf_counter() + 60)
+    assert stats["bundle_steps"] == 0 and value == pytest.approx(float(free.bound.sum()))
