@@ -110,7 +110,10 @@ def _report_then_sleep():
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
 def test_the_parent_takes_the_last_report_without_waiting_for_the_end():
     job = Aside(_report_then_sleep)
-    time.sleep(1.0)
+    waited = time.perf_counter()
+    while not (isinstance(job._latest, aside_mod._Report) and len(job._latest.out) == 3):
+        assert time.perf_counter() - waited < 20, "the child's reports never came"
+        time.sleep(0.02)  # both reports read by the parent's thread while the child sleeps
     started = time.perf_counter()
     assert job.result(20).tolist() == [0, 1, 2]
     assert time.perf_counter() - started < 5
