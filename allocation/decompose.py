@@ -154,9 +154,11 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
         state.offer(*bundle.best)
         if share is not None and state.bound < target:
             look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
-            _second_look(prep, state, alone, deadline, look_stats)
-            stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + \
-                look_stats.get("second_look_gain_fen", 0)
+            _second_look(prep, state, alone, deadline, look_stats, min_gap=gap_goal)
+            if "second_look_s" in look_stats:  # it looked (it does not when time is short)
+                stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
+                stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + \
+                    look_stats["second_look_gain_fen"]
             target = goal()
     stats.update(bundle.stats(), bundle_bound_fen=round(bundle.best[0]))
 
@@ -186,13 +188,15 @@ def _master_look(prep: Prepared, state: SearchState, alone: Priced, use, contest
     return note
 
 
-def _second_look(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict) -> None:
-    """Far from the bound with time to spare: the answer re-decided at the best bound's prices
-    (`moves_at_prices`) and finished again; kept if cheaper."""
+def _second_look(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict,
+                 min_gap: float | None = None) -> None:
+    """Further from the bound than `min_gap` (default SECOND_LOOK_MIN_GAP) with time to spare: the answer
+    re-decided at the best bound's prices (`moves_at_prices`) and finished again; kept if cheaper."""
     started, sc, o = time.perf_counter(), prep.sc, prep.orders
     cost = plan_cost(sc, o, state.choice)[0]
     expected = SECOND_LOOK_TIME_FACTOR * (stats.get("flow_s", 0.0) + stats.get("finish_s", 0.0))
-    if cost - state.bound <= SECOND_LOOK_MIN_GAP * cost or started + expected > deadline or not len(state.base_keys):
+    far = cost - state.bound > (SECOND_LOOK_MIN_GAP if min_gap is None else min_gap) * cost
+    if not far or started + expected > deadline or not len(state.base_keys):
         return
     moved = moves_at_prices(prep, state)
     if moved is None:

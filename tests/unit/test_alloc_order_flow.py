@@ -160,6 +160,7 @@ def test_a_batch_just_past_the_flows_threshold_keeps_the_masters_answer_when_che
     sc, o = prep.sc, prep.orders
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))
+    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # nor the looks after it
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow alone
     flow_only = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", 10**9)
