@@ -43,7 +43,8 @@ SERIOUS = 0.02  # share of the promised rise L must make for the centre to move 
 MAX_CUTS = 50  # cuts kept (the centre's always)
 CONVERGED = 1e-5  # stop when the cuts promise less than this share of L above the centre
 LP_SOLVERS = (("glop", "use_dual_simplex:true"),  # 10 ms an LP instead of 40 (capacity-tight 10k)
-              ("highs", ""))  # where GLOP gives up (ABNORMAL on some capacity-tight 100k models; HiGHS 0.2 s)
+              ("highs", "output_flag=false"))  # where GLOP gives up (ABNORMAL on some capacity-tight 100k
+# models; HiGHS 0.2 s), without its banner on standard output
 
 
 def bundle_prices(prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray, deadline: float,
