@@ -139,9 +139,17 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
     """The time left, while the answer is further than `gap_goal` (a share) from the bound, raises the bound from its
     best prices (`price_bundle`); after the shares LOOKS_AT of that time, the answer takes another look at the
     new prices (`_second_look`: capacity-tight 10k orders, 29.63M -> 29.46M fen, where the optimum is 29.34M;
-    capacity-tight 20k, 613.8M -> 606.1-606.7M)."""
+    capacity-tight 20k, 613.8M -> 606.1-606.7M). When the bound reaches the goal before any look, the answer
+    still takes one at the prices that got it there, if time allows: it is kept only if cheaper."""
     def goal() -> float:
         return (1.0 - gap_goal) * plan_cost(prep.sc, prep.orders, state.choice)[0]
+
+    def look(min_gap: float) -> None:
+        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
+        _second_look(prep, state, alone, deadline, look_stats, min_gap=min_gap)
+        if "second_look_s" in look_stats:  # it looked (it does not when time is short)
+            stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
+            stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + look_stats["second_look_gain_fen"]
 
     target = goal()
     if state.bound >= target or not len(state.base_keys) or time.perf_counter() + BUNDLE_MIN_S > deadline:
@@ -153,13 +161,10 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
                    stop=lambda best: best >= target)
         state.offer(*bundle.best)
         if share is not None and state.bound < target:
-            look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
-            _second_look(prep, state, alone, deadline, look_stats, min_gap=gap_goal)
-            if "second_look_s" in look_stats:  # it looked (it does not when time is short)
-                stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
-                stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + \
-                    look_stats["second_look_gain_fen"]
+            look(gap_goal)
             target = goal()
+    if "bundle_looks" not in stats:
+        look(0.0)
     stats.update(bundle.stats(), bundle_bound_fen=round(bundle.best[0]))
 
 

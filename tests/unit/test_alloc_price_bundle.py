@@ -151,3 +151,17 @@ def test_the_ascent_takes_unsorted_and_repeated_rows_and_stops_where_nothing_is_
     assert not len(overused_rows(loose.res, keys0, amt0)[0])
     value, _, _, stats = bundle_prices(loose, free, np.zeros(0, np.int64), np.zeros(0), time.perf_counter() + 60)
     assert stats["bundle_steps"] == 0 and value == pytest.approx(float(free.bound.sum()))
+
+
+def test_without_a_look_on_the_way_the_answer_takes_one_at_the_end_and_it_only_lowers_the_cost(monkeypatch):
+    prep = prepare(_instance(True, seed=4))
+    sc, o = prep.sc, prep.orders
+    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
+    monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
+    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))
+    without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)
+    monkeypatch.setattr(decomp, "LOOKS_AT", ())  # none while the bound rises
+    out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
+    assert out.stats["bundle_looks"] == 1
+    assert plan_cost(sc, o, out.item_slot)[0] <= plan_cost(sc, o, without.item_slot)[0] + 1e-6
