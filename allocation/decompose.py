@@ -144,26 +144,29 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
     def goal() -> float:
         return (1.0 - gap_goal) * plan_cost(prep.sc, prep.orders, state.choice)[0]
 
-    def look(min_gap: float) -> None:
+    def look(min_gap: float) -> bool:
+        """Whether it looked (it does not when time is short or the answer is within `min_gap`)."""
         look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
         _second_look(prep, state, alone, deadline, look_stats, min_gap=min_gap)
-        if "second_look_s" in look_stats:  # it looked (it does not when time is short)
-            stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
-            stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + look_stats["second_look_gain_fen"]
+        if "second_look_s" not in look_stats:
+            return False
+        stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
+        stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + look_stats["second_look_gain_fen"]
+        return True
 
     target = goal()
     if state.bound >= target or not len(state.base_keys) or time.perf_counter() + BUNDLE_MIN_S > deadline:
         return
-    started = time.perf_counter()
+    started, looked = time.perf_counter(), False
     bundle = PriceBundle(prep, alone, state.base_keys, state.base_price)
     for share in (*LOOKS_AT, None):
         bundle.run(deadline if share is None else started + share * (deadline - started),
                    stop=lambda best: best >= target)
         state.offer(*bundle.best)
         if share is not None and state.bound < target:
-            look(gap_goal)
+            looked |= look(gap_goal)
             target = goal()
-    if "bundle_looks" not in stats:
+    if not looked:
         look(0.0)
     stats.update(bundle.stats(), bundle_bound_fen=round(bundle.best[0]))
 
