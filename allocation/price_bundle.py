@@ -47,14 +47,6 @@ LP_SOLVERS = (("glop", "use_dual_simplex:true"),  # 10 ms an LP instead of 40 (c
 # models; HiGHS 0.2 s), without its banner on standard output
 
 
-def bundle_prices(prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray, deadline: float,
-                  stop: Callable[[float], bool] | None = None) -> tuple[float, np.ndarray, np.ndarray, dict]:
-    """(best L, its row keys, its prices, statistics) from the start prices `keys`/`price` (`PriceBundle`)."""
-    bundle = PriceBundle(prep, alone, keys, price)
-    bundle.run(deadline, stop)
-    return (*bundle.best, bundle.stats())
-
-
 class PriceBundle:
     """The ascent from given prices, resumable: `run` goes on from where the last one stopped, with the
     cuts and the box it left. `best`: (L, row keys, prices) of the highest L evaluated (the centre's, or that
@@ -117,6 +109,7 @@ class _Cuts:
     def __init__(self, prep: Prepared, alone: Priced):
         self.prep, self.alone = prep, alone
         self.rows = np.zeros(0, dtype=np.int64)
+        self._cap = np.zeros(0)  # capacity of each of `rows`
         self._const: list[float] = []  # C_j
         self._keys: list[np.ndarray] = []  # rows the plans use
         self._use: list[np.ndarray] = []  # d_j on those rows
@@ -140,6 +133,7 @@ class _Cuts:
         rows = np.union1d(self.rows, np.union1d(over, keys))
         if len(rows) > len(self.rows):  # every cut's positions among the rows change
             self.rows, self._at = rows, [None] * len(self._at)
+            self._cap = prep.res.capacity(rows).astype(float)
         self._at.append(None)
         self._const.append(float(priced.value.sum() - (on_row * use).sum()))
         self._keys.append(uk)
@@ -165,7 +159,7 @@ class _Cuts:
         for j in range(len(self._const)):
             pos, d = self._on_rows(j)
             lowest = min(lowest, self._const[j] + (d * mu[pos]).sum())
-        return float(lowest - (self.prep.res.capacity(self.rows) * mu).sum())
+        return float(lowest - (self._cap * mu).sum())
 
     def _on_rows(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """(positions in `rows`, use) of cut j's rows among `rows` (worked out once while `rows` stay)."""
@@ -179,8 +173,7 @@ class _Cuts:
     def best_within(self, lo: np.ndarray, hi: np.ndarray) -> tuple[float, np.ndarray | None]:
         """max over lo <= μ <= hi of min_j C_j + μ·(d_j − capacity): (that maximum, μ); μ None if the LP fails.
         As an LP in v and y = μ − lo: min −v + cap·y  s.t.  v − d_j·y <= C_j + d_j·lo."""
-        rows, n_cuts = self.rows, len(self._const)
-        cap = self.prep.res.capacity(rows).astype(float)
+        rows, n_cuts, cap = self.rows, len(self._const), self._cap
         r_idx, c_idx, vals, rhs = [], [], [], np.zeros(n_cuts)
         for j in range(n_cuts):
             pos, d = self._on_rows(j)

@@ -16,11 +16,18 @@ from allocation.fitting import use_of
 from allocation.order_flow import order_flow_prices
 from allocation.plans import price_orders
 from allocation.prepare import prepare
-from allocation.price_bundle import PriceBundle, bundle_prices
+from allocation.price_bundle import PriceBundle
 from allocation.price_raise import raise_prices
 from allocation.resources import overused_rows
 from allocation.scoring import plan_cost
 from tests.unit.test_alloc_bound import _exact, _instance
+
+
+def _ascent(prep, alone, keys, lam, deadline: float):
+    """(best L, its keys, its prices, statistics) of an ascent from `keys`/`lam` run until `deadline`."""
+    bundle = PriceBundle(prep, alone, keys, lam)
+    bundle.run(deadline)
+    return (*bundle.best, bundle.stats())
 
 
 def _start(tight: bool):
@@ -69,7 +76,7 @@ def test_the_ascent_resumes_and_stops_when_asked():
     bundle.run(time.perf_counter() + 60, steps=5)
     assert bundle.stats()["bundle_steps"] == first + 5 or bundle.done
     seen = []
-    value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() - 1)  # no time: the start
+    value, _, _, stats = _ascent(prep, alone, keys, lam, time.perf_counter() - 1)  # no time: the start
     assert value == pytest.approx(start) and stats["bundle_steps"] == 0
     bundle.run(time.perf_counter() + 60, steps=5, on_better=seen.append)
     assert all(b[0] <= bundle.best[0] for b in seen)
@@ -126,11 +133,11 @@ def test_a_solver_that_is_missing_or_fails_is_passed_over_and_with_none_the_star
 
     prep, alone, keys, lam = _start(True)
     monkeypatch.setattr(price_bundle, "LP_SOLVERS", (("no_such_solver", ""), ("glop", "")))
-    value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() + 60)
+    value, _, _, stats = _ascent(prep, alone, keys, lam, time.perf_counter() + 60)
     start = lagrangian_value(prep, keys, lam)[0]
     assert value > start and stats["bundle_steps"] >= 1
     monkeypatch.setattr(price_bundle, "LP_SOLVERS", (("no_such_solver", ""),))
-    value, _, _, stats = bundle_prices(prep, alone, keys, lam, time.perf_counter() + 60)
+    value, _, _, stats = _ascent(prep, alone, keys, lam, time.perf_counter() + 60)
     assert value == pytest.approx(start) and stats["bundle_steps"] == 0
 
 
@@ -149,7 +156,7 @@ def test_the_ascent_takes_unsorted_and_repeated_rows_and_stops_where_nothing_is_
     free = price_orders(loose.sc, loose.orders, loose.sc.fixed, loose.sc.item_cost)
     _, keys0, amt0 = use_of(loose, free.item_slot)
     assert not len(overused_rows(loose.res, keys0, amt0)[0])
-    value, _, _, stats = bundle_prices(loose, free, np.zeros(0, np.int64), np.zeros(0), time.perf_counter() + 60)
+    value, _, _, stats = _ascent(loose, free, np.zeros(0, np.int64), np.zeros(0), time.perf_counter() + 60)
     assert stats["bundle_steps"] == 0 and value == pytest.approx(float(free.bound.sum()))
 
 
