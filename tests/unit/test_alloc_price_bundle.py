@@ -61,9 +61,8 @@ def test_every_cut_lies_above_the_lagrangian_and_touches_it_where_it_was_taken()
         assert cuts.model_at(mu) >= lagrangian_value(prep, cuts.rows[on], mu[on])[0] - 1e-6
     at = np.zeros(len(cuts.rows))
     at[np.searchsorted(cuts.rows, keys)] = lam
-    exact_plans = prep.orders.n_items_per_order <= 6  # priced exactly: a cut's value there is L's
-    if exact_plans.all():
-        assert cuts.model_at(at) == pytest.approx(lagrangian_value(prep, keys, lam)[0])
+    assert (prep.orders.n_items_per_order <= 6).all()  # every order priced exactly: a cut's value there is L's
+    assert cuts.model_at(at) == pytest.approx(lagrangian_value(prep, keys, lam)[0])
 
 
 def test_the_ascent_resumes_and_stops_when_asked():
@@ -82,13 +81,18 @@ def test_the_ascent_resumes_and_stops_when_asked():
     assert all(b[0] <= bundle.best[0] for b in seen)
 
 
-def test_the_time_left_raises_the_bound_and_a_look_at_its_prices_only_lowers_the_cost(monkeypatch):
+def _without_the_ascent(monkeypatch):
+    """A flow-path batch, and its answer where the time left does not raise the bound."""
     prep = prepare(_instance(True, seed=4))
-    sc, o = prep.sc, prep.orders
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # never
-    without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+    return prep, decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
+
+
+def test_the_time_left_raises_the_bound_and_a_look_at_its_prices_only_lowers_the_cost(monkeypatch):
+    prep, without = _without_the_ascent(monkeypatch)
+    sc, o = prep.sc, prep.orders
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)  # until the deadline or the ascent converges
     out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
     assert "bundle_steps" not in without.stats and out.stats["bundle_steps"] >= 1
@@ -161,12 +165,8 @@ def test_the_ascent_takes_unsorted_and_repeated_rows_and_stops_where_nothing_is_
 
 
 def test_without_a_look_on_the_way_the_answer_takes_one_at_the_end_and_it_only_lowers_the_cost(monkeypatch):
-    prep = prepare(_instance(True, seed=4))
+    prep, without = _without_the_ascent(monkeypatch)
     sc, o = prep.sc, prep.orders
-    monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
-    monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
-    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))
-    without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)
     monkeypatch.setattr(decomp, "LOOKS_AT", ())  # none while the bound rises
     out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
