@@ -45,6 +45,7 @@ class Aside:
         self._proc = self._stop = self._reader = None
         self._latest: Any = None  # the last `_Report` or result read
         self._heard = threading.Event()  # set when the child sent anything or ended
+        self._news = threading.Event()  # set on each report or end, cleared by `wait_news`
         self.started = False
         if (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
             return
@@ -70,6 +71,7 @@ class Aside:
                     return
                 self._latest = out
                 self._heard.set()
+                self._news.set()
                 if not isinstance(out, _Report):
                     return
         except (EOFError, OSError):  # the child ended or was stopped
@@ -77,6 +79,29 @@ class Aside:
         finally:
             conn.close()
             self._heard.set()
+            self._news.set()
+
+    @property
+    def running(self) -> bool:
+        """Started and not yet collected by `result`."""
+        return self._proc is not None
+
+    @property
+    def ended(self) -> bool:
+        """The child sent its result or stopped (so no report will follow)."""
+        return self._reader is not None and not self._reader.is_alive()
+
+    def latest(self) -> Any | None:
+        """The last result the child reported so far (or its result, if it ended), leaving it running; None if
+        it has sent nothing yet."""
+        latest = self._latest
+        return latest.out if isinstance(latest, _Report) else latest
+
+    def wait_news(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds for a report (or the end) newer than the last wait; whether one came."""
+        came = self._news.wait(max(timeout, 0.0))
+        self._news.clear()
+        return came
 
     def result(self, timeout: float) -> Any | None:
         """The child's result, or the last one it reported (`report`) if the result has not come by then; waits

@@ -19,7 +19,8 @@ Two sets of prices, and their combinations:
    nearer the cut first (at 100k orders, the segment from 4 gained nothing;
    at capacity-tight 100k, raising the flow's prices gained 0.2%);
 6. from the best of these, the cutting-plane ascent (`price_bundle`) until the
-   parent wants the result.
+   parent wants the result; on batches up to LP_MAX_ORDERS, after a short ascent,
+   rounds of the LP over the plans its evaluations found (`lp_prices`).
 Steps 4 to 6 stop early when the parent wants the result, and every better
 bound is reported as it comes (`aside.report`): the parent takes the last one.
 
@@ -40,6 +41,7 @@ from allocation.aside import report, stop_requested
 from allocation.bound import lagrangian_value
 from allocation.cut_bound import cut_prices
 from allocation.order_flow import order_flow_prices
+from allocation.lp_prices import LpPrices
 from allocation.plans import Priced
 from allocation.prepare import Prepared
 from allocation.price_bundle import PriceBundle
@@ -48,6 +50,9 @@ from allocation.price_raise import raise_prices
 RAISE_ROUNDS = 2  # raising steps from the whole-order flow's prices (100k orders: +4.4M, +0.7M, then +0.3M a step,
 # where the ascent that follows gains more in the time: 285.07M fen with 2 steps, 284.96-285.01M with 4, two runs each)
 FIRST_SHARE = 0.1  # share of the weaker end's prices at the first point tried
+LP_MAX_ORDERS = 40_000  # batches up to this size go on from the ascent to the LP's own prices (`lp_prices`); at 100k
+# orders a round takes 4-6 s and the first ones give L far below the ascent's
+ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that, and its evaluations the LP's first columns
 BLEND_POINTS = 3  # points tried at most (an exact L each: ~0.6 s at 100k orders)
 
 
@@ -89,11 +94,18 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
 
     def ascend():
         nonlocal best
-        bundle = PriceBundle(prep, alone, best[1], best[2])
-        bundle.run(deadline, stop=lambda _: stop_requested(),
+        by_lp = prep.orders.n_orders <= LP_MAX_ORDERS
+        bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
+        bundle.run(min(deadline, time.perf_counter() + ASCENT_BEFORE_LP_S) if by_lp else deadline,
+                   stop=lambda _: stop_requested(),
                    on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()})))
         stats.update(bundle.stats())
         best = max(best, bundle.best, key=lambda b: b[0])
+        if by_lp and go_on():
+            lp = LpPrices(prep, alone, bundle.plans, best)
+            lp.run(deadline, stop=stop_requested, on_round=lambda b: report((*b, {**stats, **lp.stats()})))
+            stats.update(lp.stats())
+            best = max(best, lp.best, key=lambda b: b[0])
 
     report((best[0], best[1], best[2], dict(stats)))
     for step in ((segment, ascend) if cut[0] > flow[0] else (raise_flow, ascend)):

@@ -37,7 +37,7 @@ import numpy as np
 
 from allocation import columns as colmod
 from allocation.aside import Aside
-from allocation.aside_bound import aside_bound
+from allocation.aside_bound import LP_MAX_ORDERS, aside_bound
 from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices, resettle_singles
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
@@ -82,6 +82,8 @@ RESETTLE_SHARE = 0.5  # placing the single units again takes this share of a flo
 BOUND_GOAL_GAP = 0.01  # the time left after the answer raises the bound while the gap is wider than this
 BUNDLE_MIN_S = 1.0  # ...and at least this long is left
 LOOKS_AT = (0.3, 0.6)  # shares of that time after which the answer takes another look at the bound's prices
+LOOK_RISE = 0.0005  # the answer looks again at the other core's prices once they raised the bound by this share of
+# the cost since its last look
 ASIDE_MARGIN_S = 0.5  # the other core's raising steps stop this long before the deadline
 
 
@@ -114,6 +116,7 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
     aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S) if big else None
     # the cut's bound is then worked out on the other core only
     delegated = aside is not None and aside.started and o.n_orders >= DELEGATE_MIN_ORDERS
+    peek = False  # whether the other core goes on raising the bound while the answer looks at its prices
     try:
         if big:
             note = _big_conflict(prep, state, deadline, max_rounds, lp_solver, stats, bounds_here=not delegated)
@@ -121,17 +124,52 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
             note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                                  stats)
         _finish(prep, state, free, deadline, stats)
+        peek = aside is not None and aside.started and o.n_orders <= LP_MAX_ORDERS
     finally:
-        if aside is not None and not _take_aside_bound(aside, state, deadline, stats) and delegated:
+        if aside is not None and not _take_aside_bound(aside, state, deadline, stats, peek) and delegated:
             cut_bound_here(prep, state, stats)  # it did not come: the cut's bound, here
-    if big and not delegated:
-        _second_look(prep, state, free, deadline, stats)
-    if big and len(contested) <= MASTER_LOOK_MAX_ORDERS:
-        note = _master_look(prep, state, free, (owner, keys, amt), contested, deadline, max_rounds, lp_solver,
-                            stats, note)
-    if big:
-        _tighten_bound(prep, state, free, deadline, stats, BOUND_GOAL_GAP if gap_goal is None else gap_goal)
+    try:
+        if big and not delegated:
+            _second_look(prep, state, free, deadline, stats)
+        if big and len(contested) <= MASTER_LOOK_MAX_ORDERS:
+            note = _master_look(prep, state, free, (owner, keys, amt), contested, deadline, max_rounds, lp_solver,
+                                stats, note)
+        if big:
+            goal = BOUND_GOAL_GAP if gap_goal is None else gap_goal
+            if aside.running:
+                _look_while_aside(prep, state, free, aside, deadline, stats, goal)
+            else:
+                _tighten_bound(prep, state, free, deadline, stats, goal)
+    finally:
+        if aside is not None and aside.running:
+            _take_aside_bound(aside, state, deadline, stats)
     return Decomposed(state.choice, state.bound, note, stats)
+
+
+def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: Aside, deadline: float, stats: dict,
+                      gap_goal: float) -> None:
+    """While the other core raises the bound (`aside_bound`: the ascent, then the LP's own prices), the answer
+    takes another look (`_second_look`) each time the bound it reports has risen by LOOK_RISE of the cost since
+    the last look, until the gap is within `gap_goal`; the bound is taken at the end."""
+    def cost() -> float:
+        return plan_cost(prep.sc, prep.orders, state.choice)[0]
+
+    looked_at, looks, gain = state.bound, 0, 0.0
+    while time.perf_counter() < deadline and state.bound < (1.0 - gap_goal) * cost():
+        ended = aside.ended  # before the wait: its last report is then read in it
+        if aside.wait_news(min(deadline - time.perf_counter(), 0.5)) and aside.latest() is not None:
+            state.offer(*aside.latest()[:3])
+        if state.bound - looked_at < LOOK_RISE * cost() or state.bound <= looked_at:
+            if ended:
+                break
+            continue
+        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
+        looked_at = state.bound
+        _second_look(prep, state, alone, deadline, look_stats, min_gap=gap_goal)
+        if "second_look_s" in look_stats:  # (not when no order would move, or no time is left for it)
+            looks, gain = looks + 1, gain + look_stats["second_look_gain_fen"]
+    _take_aside_bound(aside, state, deadline, stats)
+    stats.update(aside_looks=looks, aside_look_gain_fen=round(gain))
 
 
 def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict,
@@ -217,10 +255,13 @@ def _second_look(prep: Prepared, state: SearchState, alone: Priced, deadline: fl
     stats.update(second_look_gain_fen=round(max(gain, 0.0)), second_look_s=round(time.perf_counter() - started, 3))
 
 
-def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: dict) -> bool:
-    """The bound from the other core (`aside_bound`), if it comes by the deadline; whether it came."""
+def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: dict, peek: bool = False) -> bool:
+    """The bound from the other core (`aside_bound`), if it comes by the deadline; whether it came. With `peek`,
+    the last it reported so far, leaving it running (if it reported nothing yet, its result)."""
     started = time.perf_counter()
-    out = aside.result(deadline - started)
+    out = aside.latest() if peek else None
+    if out is None:
+        out = aside.result(deadline - started)
     stats["aside_wait_s"] = round(time.perf_counter() - started, 3)
     if out is None:
         stats["aside_bound"] = "not_started" if not aside.started else "no_result"

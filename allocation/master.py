@@ -66,11 +66,11 @@ class MasterLP:
     row_price: np.ndarray  # λ >= 0 per resource row
 
 
-def solve_lp(data: MasterData, residual_of, time_limit_s: float, solver: str = "glop") -> MasterLP:
+def solve_lp(data: MasterData, residual_of, time_limit_s: float, solver: str = "glop", params: str = "") -> MasterLP:
     a, lb, ub, orders, keys = _matrix(data, residual_of)
     # x <= 1 is implied by the convexity rows; leaving it out keeps the row duals exact
     sol = solve_sparse(data.col_cost, a, lb, ub, var_ub=np.full(len(data.col_cost), np.inf),
-                       solver=solver, time_limit_s=time_limit_s)
+                       solver=solver, time_limit_s=time_limit_s, params=params)
     if sol.status != "optimal":
         return MasterLP(sol, orders, np.zeros(len(orders)), keys, np.zeros(len(keys)))
     return MasterLP(sol, orders, sol.duals[: len(orders)], keys, np.maximum(-sol.duals[len(orders):], 0.0))

@@ -18,7 +18,8 @@ over-demanded row on its own and stalls where rows trade demand between them
 (capacity-tight 10k orders: 29.206M fen after 12 steps), the cuts see every
 row at once: 29.29M in 5 s, 29.30M in 10 s, against the LP over every order's
 plans at 29.31M. Capacity-tight 20k: 595.11M -> 595.585M, where it stops
-(converged) after 83 steps.
+after 83 steps: its box has shrunk so far that the cuts promise almost nothing,
+but the LP over every order's plans is at 597.78M (`lp_prices` gets there).
 
 The bound is only ever the best exact L(λ) evaluated, so it is valid whatever
 the model says.
@@ -52,11 +53,11 @@ class PriceBundle:
     cuts and the box it left. `best`: (L, row keys, prices) of the highest L evaluated (the centre's, or that
     of a step that rose too little to move it)."""
 
-    def __init__(self, prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray):
+    def __init__(self, prep: Prepared, alone: Priced, keys: np.ndarray, price: np.ndarray, keep_plans: bool = False):
         # prices from the flows come in their own order; a row priced twice counts both (as in `priced_costs`)
         keys, at = np.unique(np.asarray(keys, dtype=np.int64), return_inverse=True)
         price = np.bincount(at, weights=np.asarray(price, dtype=float), minlength=len(keys))
-        self._cuts = _Cuts(prep, alone)
+        self._cuts = _Cuts(prep, alone, keep_plans)
         self._centre = self.best = (self._cuts.evaluate(keys, price), keys, price)
         self._box, self._steps, self._moves, self._s, self.done = BOX_START, 0, 0, 0.0, False
 
@@ -98,6 +99,11 @@ class PriceBundle:
             per_step = max(per_step, time.perf_counter() - t0)
         self._s += time.perf_counter() - started
 
+    @property
+    def plans(self) -> list[np.ndarray]:
+        """With `keep_plans`: the best plans (slot per item) at each point evaluated, for `lp_prices`."""
+        return self._cuts.plans
+
     def stats(self) -> dict:
         return {"bundle_steps": self._steps, "bundle_moves": self._moves, "bundle_rows": len(self._cuts.rows),
                 "bundle_s": round(self._s, 3)}
@@ -106,8 +112,10 @@ class PriceBundle:
 class _Cuts:
     """The cuts seen so far over the rows ever over-demanded or priced, and the LP that maximises their minimum."""
 
-    def __init__(self, prep: Prepared, alone: Priced):
+    def __init__(self, prep: Prepared, alone: Priced, keep_plans: bool = False):
         self.prep, self.alone = prep, alone
+        self.plans: list[np.ndarray] = []  # with `keep_plans`: the best plans at each point evaluated
+        self._keep_plans = keep_plans
         self.rows = np.zeros(0, dtype=np.int64)
         self._cap = np.zeros(0)  # capacity of each of `rows`
         self._const: list[float] = []  # C_j
@@ -121,6 +129,8 @@ class _Cuts:
         """Exact L at the prices (`keys` sorted), its cut added."""
         prep = self.prep
         value, priced = lagrangian_value(prep, keys, price, self.alone)
+        if self._keep_plans:
+            self.plans.append(priced.item_slot)
         _, u_key, u_amt = use_of(prep, priced.item_slot)
         uk, inv = np.unique(u_key, return_inverse=True)
         use = np.bincount(inv, weights=u_amt, minlength=len(uk))

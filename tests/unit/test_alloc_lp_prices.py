@@ -1,0 +1,86 @@
+"""The LP's own prices by rounds of the restricted master (`lp_prices`), reports read while the other core goes
+on (`Aside.latest`), and the answer's looks at them (`decompose._look_while_aside`)."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from allocation import aside as aside_mod
+from allocation import decompose as decomp
+from allocation.aside import Aside
+from allocation.bound import lagrangian_value
+from allocation.fitting import use_of
+from allocation.lp_prices import LpPrices
+from allocation.price_bundle import PriceBundle
+from allocation.resources import overused_rows
+from allocation.scoring import plan_cost
+from tests.unit.test_alloc_bound import _exact
+from tests.unit.test_alloc_price_bundle import _start, _without_the_ascent
+
+two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs a second core")
+
+
+@pytest.mark.parametrize("tight", [False, True])
+def test_the_lp_rounds_give_an_exact_l_at_least_the_ascents_and_still_a_bound(tight):
+    prep, alone, keys, lam = _start(tight)
+    bundle = PriceBundle(prep, alone, keys, lam, keep_plans=True)
+    bundle.run(time.perf_counter() + 60, steps=5)
+    assert len(bundle.plans) == bundle.stats()["bundle_steps"] + 1  # the start and each step
+    lp = LpPrices(prep, alone, bundle.plans, bundle.best)
+    seen = []
+    lp.run(time.perf_counter() + 60, rounds=4, on_round=seen.append)
+    value, lp_keys, lp_lam = lp.best
+    assert lp.stats()["lp_rounds"] == 4
+    assert value == pytest.approx(lagrangian_value(prep, lp_keys, lp_lam)[0])  # exact L at the prices it gives
+    assert bundle.best[0] <= value <= _exact(prep) + 1e-6
+    assert len(seen) == 4 and [b[0] for b in seen] == sorted(b[0] for b in seen) and seen[-1][0] == value
+
+
+def test_the_lp_rounds_stop_when_asked_or_out_of_time():
+    prep, alone, keys, lam = _start(True)
+    lp = LpPrices(prep, alone, [], (lagrangian_value(prep, keys, lam)[0], keys, lam))
+    lp.run(time.perf_counter() + 60, stop=lambda: True)
+    lp.run(time.perf_counter() - 1)
+    assert lp.stats()["lp_rounds"] == 0 and lp.best[1] is keys
+
+
+def _report_twice_then_sleep():
+    aside_mod.report("first")
+    time.sleep(0.5)
+    aside_mod.report("second")
+    time.sleep(30)
+    return "late"
+
+
+@two_cores
+def test_the_parent_reads_reports_while_the_child_goes_on():
+    job = Aside(_report_twice_then_sleep)
+    waited, seen = time.perf_counter(), []
+    while seen[-1:] != ["second"]:
+        assert time.perf_counter() - waited < 20, "the child's reports never came"
+        if job.wait_news(1.0) and job.latest() is not None:
+            seen.append(job.latest())
+    assert seen[0] == "first" and job.running  # read without stopping it
+    assert not job.wait_news(0.1)  # nothing newer
+    started = time.perf_counter()
+    assert job.result(20) == "second" and not job.running
+    assert time.perf_counter() - started < 5
+
+
+@two_cores
+def test_the_answer_looks_at_the_prices_the_other_core_finds_and_only_gains(monkeypatch):
+    prep, without = _without_the_ascent(monkeypatch)
+    sc, o = prep.sc, prep.orders
+    monkeypatch.setattr(decomp, "LP_MAX_ORDERS", 10**9)
+    monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)  # until the deadline
+    monkeypatch.setattr(decomp, "LOOK_RISE", 0.0)  # a look at every better bound
+    out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
+    assert "bundle_steps" not in without.stats and "aside_looks" not in without.stats
+    assert out.stats["lp_rounds"] >= 1 and out.stats["aside_looks"] >= 1  # the child's LP, the parent's looks
+    cost, before = plan_cost(sc, o, out.item_slot)[0], plan_cost(sc, o, without.item_slot)[0]
+    assert without.lower_bound - 1e-6 <= out.lower_bound <= _exact(prep) + 1e-6
+    assert cost <= before + 1e-6
+    _, keys, amt = use_of(prep, out.item_slot)
+    assert not len(overused_rows(prep.res, keys, amt)[0])
