@@ -169,6 +169,12 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
         if "second_look_s" in look_stats:  # (not when no order would move, or no time is left for it)
             looks, gain = looks + 1, gain + look_stats["second_look_gain_fen"]
     _take_aside_bound(aside, state, deadline, stats)
+    if not looks and state.bound > looked_at:  # within the goal before any look: one at the prices that got it
+        # there, kept only if cheaper (as in `_tighten_bound`)
+        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
+        _second_look(prep, state, alone, deadline, look_stats, min_gap=0.0)
+        if "second_look_s" in look_stats:
+            looks, gain = 1, look_stats["second_look_gain_fen"]
     stats.update(aside_looks=looks, aside_look_gain_fen=round(gain))
 
 
