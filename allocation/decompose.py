@@ -25,7 +25,9 @@
    decided by the master, as smaller batches are, in the time left; the cheaper answer is kept.
 7. On a flow-path batch still further from its bound than the gap goal (1 %), the time left raises the
    bound by a cutting-plane ascent (`price_bundle`), and the answer takes two more looks as in 5 at the
-   better prices (`_tighten_bound`).
+   better prices (`_tighten_bound`). Up to `aside_bound.LP_MAX_ORDERS` orders the other core raises it
+   instead, by the ascent and then rounds of the LP (`lp_prices`), and the answer looks at its prices
+   each time they raised the bound by LOOK_RISE of the cost (`_look_while_aside`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
 """
 from __future__ import annotations

@@ -53,17 +53,21 @@ class LpPrices:
             t0 = time.perf_counter()
             self._cols, data = master_data(prep, self._cols)
             tol = TOLERANCE[min(self._rounds, len(TOLERANCE) - 1)]
-            lp = solve_lp(data, prep.res.capacity, deadline - t0, solver="pdlp",
-                          params="termination_criteria { simple_optimality_criteria { "
-                                 f"eps_optimal_relative: {tol} eps_optimal_absolute: {tol} }} }}")
-            if lp.solution.status != "optimal":  # out of time (or PDLP missing from this build)
+            try:
+                lp = solve_lp(data, prep.res.capacity, deadline - t0, solver="pdlp",
+                              params="termination_criteria { simple_optimality_criteria { "
+                                     f"eps_optimal_relative: {tol} eps_optimal_absolute: {tol} }} }}")
+            except RuntimeError:  # PDLP missing from this build of OR-Tools: the ascent's prices stay
+                break
+            if lp.solution.status != "optimal":  # out of time
                 break
             on = lp.row_price > 1e-9
             value, priced = lagrangian_value(prep, lp.row_keys[on], lp.row_price[on], self.alone)
             before = self._cols.n
             self._cols = colmod.concat(self._cols, colmod.from_item_slots(o, self._every, priced.item_slot))
             self._rounds += 1
-            self.done = self._cols.n == before  # no plan cheaper at the LP's prices: L is the LP's value
+            self.done = self._cols.n == before  # every order's best plan at these prices is a column already:
+            # the LP over every plan is this one (to PDLP's tolerance)
             if value > self.best[0]:
                 self.best = (value, lp.row_keys[on], lp.row_price[on])
             per_round = max(per_round, time.perf_counter() - t0)

@@ -84,3 +84,17 @@ def test_the_answer_looks_at_the_prices_the_other_core_finds_and_only_gains(monk
     assert cost <= before + 1e-6
     _, keys, amt = use_of(prep, out.item_slot)
     assert not len(overused_rows(prep.res, keys, amt)[0])
+
+
+def test_without_pdlp_the_start_stays(monkeypatch):
+    from allocation import lp_prices
+
+    def missing(*args, **kwargs):
+        raise RuntimeError("OR-Tools solver 'pdlp' is not available")
+
+    prep, alone, keys, lam = _start(True)
+    monkeypatch.setattr(lp_prices, "solve_lp", missing)
+    start = (lagrangian_value(prep, keys, lam)[0], keys, lam)
+    lp = LpPrices(prep, alone, [], start)
+    lp.run(time.perf_counter() + 60)
+    assert lp.best is start and lp.stats()["lp_rounds"] == 0
