@@ -157,6 +157,9 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
         return plan_cost(prep.sc, prep.orders, state.choice)[0]
 
     looked_at, looks, gain = state.bound, 0, 0.0
+    if state.bound >= (1.0 - gap_goal) * cost():  # within the goal already: no look
+        _take_aside_bound(aside, state, deadline, stats)
+        return
     while time.perf_counter() < deadline and state.bound < (1.0 - gap_goal) * cost():
         ended = aside.ended  # before the wait: its last report is then read in it
         if aside.wait_news(min(deadline - time.perf_counter(), 0.5)) and aside.latest() is not None:
