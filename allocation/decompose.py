@@ -164,10 +164,10 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
         ended = aside.ended  # before the wait: its last report is then read in it
         if aside.wait_news(min(deadline - time.perf_counter(), 0.5)) and aside.latest() is not None:
             state.offer(*aside.latest()[:3])
-        if state.bound - looked_at < LOOK_RISE * cost() or state.bound <= looked_at:
+        if state.bound <= looked_at or (state.bound - looked_at < LOOK_RISE * cost() and not ended):
             if ended:
                 break
-            continue
+            continue  # (once it ended, a last look at prices newer than the last one's, however near)
         look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
         looked_at = state.bound
         _second_look(prep, state, alone, deadline, look_stats, min_gap=gap_goal)
