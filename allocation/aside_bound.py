@@ -94,7 +94,7 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
 
     def ascend():
         nonlocal best
-        by_lp = prep.orders.n_orders <= LP_MAX_ORDERS
+        by_lp = goes_on_to_lp(prep)
         bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
         bundle.run(min(deadline, time.perf_counter() + ASCENT_BEFORE_LP_S) if by_lp else deadline,
                    stop=lambda _: stop_requested(),
@@ -114,6 +114,12 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
             report((best[0], best[1], best[2], dict(stats)))
     stats["aside_bound_fen"] = round(best[0])
     return best[0], best[1], best[2], stats
+
+
+def goes_on_to_lp(prep: Prepared) -> bool:
+    """Whether `aside_bound` goes on from the ascent to the LP rounds on this batch (up to LP_MAX_ORDERS orders):
+    the parent then reads its reports while it runs."""
+    return prep.orders.n_orders <= LP_MAX_ORDERS
 
 
 def _on_common_keys(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):

@@ -25,7 +25,7 @@
    decided by the master, as smaller batches are, in the time left; the cheaper answer is kept.
 7. On a flow-path batch still further from its bound than the gap goal (1 %), the time left raises the
    bound by a cutting-plane ascent (`price_bundle`), and the answer takes two more looks as in 5 at the
-   better prices (`_tighten_bound`). Up to `aside_bound.LP_MAX_ORDERS` orders the other core raises it
+   better prices (`_tighten_bound`). Where `aside_bound.goes_on_to_lp`, the other core raises it
    instead, by the ascent and then rounds of the LP (`lp_prices`), and the answer looks at its prices
    each time they raised the bound by LOOK_RISE of the cost (`_look_while_aside`).
 Prices from the master give a Lagrangian lower bound on the whole batch.
@@ -39,7 +39,7 @@ import numpy as np
 
 from allocation import columns as colmod
 from allocation.aside import Aside
-from allocation.aside_bound import LP_MAX_ORDERS, aside_bound
+from allocation.aside_bound import aside_bound, goes_on_to_lp
 from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices, resettle_singles
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
@@ -126,7 +126,7 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
             note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                                  stats)
         _finish(prep, state, free, deadline, stats)
-        peek = aside is not None and aside.started and o.n_orders <= LP_MAX_ORDERS
+        peek = aside is not None and aside.started and goes_on_to_lp(prep)
     finally:
         if aside is not None and not _take_aside_bound(aside, state, deadline, stats, peek) and delegated:
             cut_bound_here(prep, state, stats)  # it did not come: the cut's bound, here
@@ -156,10 +156,11 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
     def cost() -> float:
         return plan_cost(prep.sc, prep.orders, state.choice)[0]
 
-    looked_at, looks, gain = state.bound, 0, 0.0
+    looked_at, looked = state.bound, False
     if state.bound >= (1.0 - gap_goal) * cost():  # within the goal already: no look
         _take_aside_bound(aside, state, deadline, stats)
         return
+    stats.update(aside_looks=0, aside_look_gain_fen=0)
     while time.perf_counter() < deadline and state.bound < (1.0 - gap_goal) * cost():
         ended = aside.ended  # before the wait: its last report is then read in it
         if aside.wait_news(min(deadline - time.perf_counter(), 0.5)) and aside.latest() is not None:
@@ -168,19 +169,26 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
             if ended:
                 break
             continue  # (once it ended, a last look at prices newer than the last one's, however near)
-        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
         looked_at = state.bound
-        _second_look(prep, state, alone, deadline, look_stats, min_gap=gap_goal)
-        if "second_look_s" in look_stats:  # (not when no order would move, or no time is left for it)
-            looks, gain = looks + 1, gain + look_stats["second_look_gain_fen"]
+        looked |= _look_again(prep, state, alone, deadline, stats, gap_goal, "aside")
     _take_aside_bound(aside, state, deadline, stats)
-    if not looks and state.bound > looked_at:  # within the goal before any look: one at the prices that got it
+    if not looked and state.bound > looked_at:  # within the goal before any look: one at the prices that got it
         # there, kept only if cheaper (as in `_tighten_bound`)
-        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
-        _second_look(prep, state, alone, deadline, look_stats, min_gap=0.0)
-        if "second_look_s" in look_stats:
-            looks, gain = 1, look_stats["second_look_gain_fen"]
-    stats.update(aside_looks=looks, aside_look_gain_fen=round(gain))
+        _look_again(prep, state, alone, deadline, stats, 0.0, "aside")
+
+
+def _look_again(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict, min_gap: float,
+                counted_as: str) -> bool:
+    """`_second_look` at the state's prices, counted in stats as `<counted_as>_looks` and `_look_gain_fen`;
+    whether it looked (not when no order would move, time is short, or the answer is within `min_gap`)."""
+    look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
+    _second_look(prep, state, alone, deadline, look_stats, min_gap=min_gap)
+    if "second_look_s" not in look_stats:
+        return False
+    stats[f"{counted_as}_looks"] = stats.get(f"{counted_as}_looks", 0) + 1
+    gain = f"{counted_as}_look_gain_fen"
+    stats[gain] = stats.get(gain, 0) + look_stats["second_look_gain_fen"]
+    return True
 
 
 def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict,
@@ -194,14 +202,7 @@ def _tighten_bound(prep: Prepared, state: SearchState, alone: Priced, deadline: 
         return (1.0 - gap_goal) * plan_cost(prep.sc, prep.orders, state.choice)[0]
 
     def look(min_gap: float) -> bool:
-        """Whether it looked (it does not when time is short or the answer is within `min_gap`)."""
-        look_stats = {"flow_s": stats.get("flow_s", 0.0), "finish_s": stats.get("finish_s", 0.0)}
-        _second_look(prep, state, alone, deadline, look_stats, min_gap=min_gap)
-        if "second_look_s" not in look_stats:
-            return False
-        stats["bundle_looks"] = stats.get("bundle_looks", 0) + 1
-        stats["bundle_look_gain_fen"] = stats.get("bundle_look_gain_fen", 0) + look_stats["second_look_gain_fen"]
-        return True
+        return _look_again(prep, state, alone, deadline, stats, min_gap, "bundle")
 
     target = goal()
     if state.bound >= target or not len(state.base_keys) or time.perf_counter() + BUNDLE_MIN_S > deadline:

@@ -100,8 +100,8 @@ class PriceBundle:
         self._s += time.perf_counter() - started
 
     @property
-    def plans(self) -> list[np.ndarray]:
-        """With `keep_plans`: the best plans (slot per item) at each point evaluated, for `lp_prices`."""
+    def plans(self) -> list[np.ndarray] | None:
+        """With `keep_plans`: the best plans (slot per item) at each point evaluated, for `lp_prices` (else None)."""
         return self._cuts.plans
 
     def stats(self) -> dict:
@@ -114,8 +114,7 @@ class _Cuts:
 
     def __init__(self, prep: Prepared, alone: Priced, keep_plans: bool = False):
         self.prep, self.alone = prep, alone
-        self.plans: list[np.ndarray] = []  # with `keep_plans`: the best plans at each point evaluated
-        self._keep_plans = keep_plans
+        self.plans: list[np.ndarray] | None = [] if keep_plans else None  # the best plans at each point evaluated
         self.rows = np.zeros(0, dtype=np.int64)
         self._cap = np.zeros(0)  # capacity of each of `rows`
         self._const: list[float] = []  # C_j
@@ -129,7 +128,7 @@ class _Cuts:
         """Exact L at the prices (`keys` sorted), its cut added."""
         prep = self.prep
         value, priced = lagrangian_value(prep, keys, price, self.alone)
-        if self._keep_plans:
+        if self.plans is not None:
             self.plans.append(priced.item_slot)
         _, u_key, u_amt = use_of(prep, priced.item_slot)
         uk, inv = np.unique(u_key, return_inverse=True)

@@ -74,7 +74,6 @@ def test_the_parent_reads_reports_while_the_child_goes_on():
 def test_the_answer_looks_at_the_prices_the_other_core_finds_and_only_gains(monkeypatch):
     prep, without = _without_the_ascent(monkeypatch)
     sc, o = prep.sc, prep.orders
-    monkeypatch.setattr(decomp, "LP_MAX_ORDERS", 10**9)
     monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", 10**9)  # forked after this: the child sees it
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)  # until the deadline
     monkeypatch.setattr(decomp, "LOOK_RISE", 0.0)  # a look at every better bound
