@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from allocation.sparse_solve import SparseSolution, solve_sparse
+from allocation.sparse_solve import SparseSolution, solve_pdlp, solve_sparse
 
 INTEGRAL = 1.0 - 1e-6
 MIP_SOLVER = "scip"
@@ -66,11 +66,40 @@ class MasterLP:
     row_price: np.ndarray  # λ >= 0 per resource row
 
 
-def solve_lp(data: MasterData, residual_of, time_limit_s: float, solver: str = "glop", params: str = "") -> MasterLP:
+def solve_lp(data: MasterData, residual_of, time_limit_s: float, solver: str = "glop") -> MasterLP:
     a, lb, ub, orders, keys = _matrix(data, residual_of)
     # x <= 1 is implied by the convexity rows; leaving it out keeps the row duals exact
     sol = solve_sparse(data.col_cost, a, lb, ub, var_ub=np.full(len(data.col_cost), np.inf),
-                       solver=solver, time_limit_s=time_limit_s, params=params)
+                       solver=solver, time_limit_s=time_limit_s)
+    return _master_lp(sol, orders, keys)
+
+
+def solve_lp_from(data: MasterData, residual_of, time_limit_s: float, tolerance: float,
+                  start: MasterLP | None = None) -> MasterLP:
+    """The LP by PDLP to `tolerance`, from `start` when given: the LP of an earlier round whose columns are
+    the first of `data`'s (columns only added since). Its rows and orders are matched by key; rows new
+    since start at price 0, new columns at 0. Raises RuntimeError where OR-Tools has no PDLP."""
+    a, lb, ub, orders, keys = _matrix(data, residual_of)
+    begun = None
+    if start is not None and start.solution.status == "optimal":
+        x = np.zeros(len(data.col_cost))
+        x[: len(start.solution.x)] = start.solution.x
+        begun = (x, np.r_[_matched(orders, start.orders, start.order_dual), -_matched(keys, start.row_keys,
+                                                                                      start.row_price)])
+    sol = solve_pdlp(data.col_cost, a, lb, ub, np.full(len(data.col_cost), np.inf), tolerance, time_limit_s,
+                     begun)
+    return _master_lp(sol, orders, keys)
+
+
+def _matched(keys: np.ndarray, known: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """value at each of `keys` found in sorted `known`, else 0."""
+    if not len(known):
+        return np.zeros(len(keys))
+    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return np.where(known[pos] == keys, value[pos], 0.0)
+
+
+def _master_lp(sol: SparseSolution, orders: np.ndarray, keys: np.ndarray) -> MasterLP:
     if sol.status != "optimal":
         return MasterLP(sol, orders, np.zeros(len(orders)), keys, np.zeros(len(keys)))
     return MasterLP(sol, orders, sol.duals[: len(orders)], keys, np.maximum(-sol.duals[len(orders):], 0.0))

@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import time
 
+import numpy as np
 import pytest
 
 from allocation import aside as aside_mod
 from allocation import aside_bound as aside_bound_mod
+from allocation import columns as colmod
 from allocation import decompose as decomp
+from allocation import master
 from allocation.aside import Aside
 from allocation.bound import lagrangian_value
-from allocation.fitting import use_of
+from allocation.fitting import master_data, use_of
 from allocation.lp_prices import LpPrices
 from allocation.price_bundle import PriceBundle
 from allocation.resources import overused_rows
@@ -94,8 +97,38 @@ def test_without_pdlp_the_start_stays(monkeypatch):
         raise RuntimeError("OR-Tools solver 'pdlp' is not available")
 
     prep, alone, keys, lam = _start(True)
-    monkeypatch.setattr(lp_prices, "solve_lp", missing)
+    monkeypatch.setattr(lp_prices, "solve_lp_from", missing)
     start = (lagrangian_value(prep, keys, lam)[0], keys, lam)
     lp = LpPrices(prep, alone, [], start)
     lp.run(time.perf_counter() + 60)
     assert lp.best is start and lp.stats()["lp_rounds"] == 0
+
+
+def test_a_round_starts_from_the_last_rounds_lp_and_still_solves_the_new_one(monkeypatch):
+    prep, alone, keys, lam = _start(True)
+    o, every = prep.orders, np.arange(prep.orders.n_orders)
+    cols, data = master_data(prep, colmod.concat(colmod.from_item_slots(o, every, alone.item_slot),
+                                                  colmod.backorder_all(o, every)))
+    first = master.solve_lp_from(data, prep.res.capacity, 60, 1e-7)
+    assert first.solution.objective == pytest.approx(master.solve_lp(data, prep.res.capacity, 60).solution.objective,
+                                                     rel=1e-5)
+    on = first.row_price > 1e-9
+    priced = lagrangian_value(prep, first.row_keys[on], first.row_price[on], alone)[1]
+    more, data2 = master_data(prep, colmod.concat(cols, colmod.from_item_slots(o, every, priced.item_slot)))
+    assert more.n > cols.n
+    starts = []
+    real = master.solve_pdlp
+    monkeypatch.setattr(master, "solve_pdlp", lambda *a: starts.append(a[-1]) or real(*a))
+    second = master.solve_lp_from(data2, prep.res.capacity, 60, 1e-7, start=first)
+    x, duals = starts[0]
+    assert np.array_equal(x[: cols.n], first.solution.x) and not x[cols.n:].any()  # new columns start at 0
+    assert np.allclose(duals[: len(first.orders)], first.order_dual)
+    assert second.solution.objective == pytest.approx(master.solve_lp(data2, prep.res.capacity, 60).solution.objective,
+                                                      rel=1e-5)
+    assert second.solution.objective <= first.solution.objective + 1e-3 * abs(first.solution.objective)
+
+
+def test_a_start_is_matched_by_key():
+    got = master._matched(np.array([1, 5, 9, 10]), np.array([2, 5, 9]), np.array([20.0, 50.0, 90.0]))
+    assert got.tolist() == [0.0, 50.0, 90.0, 0.0]
+    assert master._matched(np.array([3]), np.array([], dtype=np.int64), np.array([])).tolist() == [0.0]
