@@ -56,11 +56,13 @@ ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that, and its evaluations t
 BLEND_POINTS = 3  # points tried at most (an exact L each: ~0.6 s at 100k orders)
 
 
-def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, np.ndarray, np.ndarray, dict]:
-    """(L, row keys, prices, stats): the best of the cut's bound, the whole-order flow's, each row at the
+def aside_bound(prep: Prepared, alone: Priced, deadline: float) \
+        -> tuple[float, np.ndarray, np.ndarray, dict, np.ndarray | None]:
+    """(L, row keys, prices, stats, plan): the best of the cut's bound, the whole-order flow's, each row at the
     higher of the two prices, those raised, and points between the cut and the flow when the cut is better.
     The optional steps (raising, the segment) start only before `deadline` and before the parent wants the
-    result; the segment comes first."""
+    result; the segment comes first. `plan` (slot per item) is each order's plan in the LP whose prices these
+    are, when they come from the LP rounds, else None. Each report is such a tuple."""
     started = time.perf_counter()
     cut_keys, cut_lam, forced = cut_prices(prep)
     cut = (lagrangian_value(prep, cut_keys, cut_lam, alone)[0] if forced else -np.inf, cut_keys, cut_lam)
@@ -93,27 +95,29 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) -> tuple[float, 
         best = _along_segment(prep, alone, cut, flow, best, deadline, stats)
 
     def ascend():
-        nonlocal best
+        nonlocal best, plan
         by_lp = goes_on_to_lp(prep)
         bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
         bundle.run(min(deadline, time.perf_counter() + ASCENT_BEFORE_LP_S) if by_lp else deadline,
                    stop=lambda _: stop_requested(),
-                   on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()})))
+                   on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()}, None)))
         stats.update(bundle.stats())
         best = max(best, bundle.best, key=lambda b: b[0])
         if by_lp and go_on():
             lp = LpPrices(prep, alone, bundle.plans, best)
-            lp.run(deadline, stop=stop_requested, on_round=lambda b: report((*b, {**stats, **lp.stats()})))
+            lp.run(deadline, stop=stop_requested, on_round=lambda b: report((*b, {**stats, **lp.stats()}, lp.plan)))
             stats.update(lp.stats())
-            best = max(best, lp.best, key=lambda b: b[0])
+            if lp.best[0] > best[0]:
+                best, plan = lp.best, lp.plan
 
-    report((best[0], best[1], best[2], dict(stats)))
+    plan = None
+    report((best[0], best[1], best[2], dict(stats), plan))
     for step in ((segment, ascend) if cut[0] > flow[0] else (raise_flow, ascend)):
         if go_on():
             step()
-            report((best[0], best[1], best[2], dict(stats)))
+            report((best[0], best[1], best[2], dict(stats), plan))
     stats["aside_bound_fen"] = round(best[0])
-    return best[0], best[1], best[2], stats
+    return best[0], best[1], best[2], stats, plan
 
 
 def goes_on_to_lp(prep: Prepared) -> bool:

@@ -40,7 +40,7 @@ import numpy as np
 from allocation import columns as colmod
 from allocation.aside import Aside
 from allocation.aside_bound import aside_bound, goes_on_to_lp
-from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices, resettle_singles
+from allocation.big_batch import cut_bound_here, flow_phase, moves_at_prices, moves_to_plan, resettle_singles
 from allocation.bound import lagrangian_bound
 from allocation.completion import complete_orders
 from allocation.exchange import MAKERS_MAX_SKUS, exchange_short_skus
@@ -164,7 +164,8 @@ def _look_while_aside(prep: Prepared, state: SearchState, alone: Priced, aside: 
     while time.perf_counter() < deadline and state.bound < (1.0 - gap_goal) * cost():
         ended = aside.ended  # before the wait: its last report is then read in it
         if aside.wait_news(min(deadline - time.perf_counter(), 0.5)) and aside.latest() is not None:
-            state.offer(*aside.latest()[:3])
+            value, keys, lam, _, plan = aside.latest()
+            state.offer(value, keys, lam, plan)
         if state.bound <= looked_at or (state.bound - looked_at < LOOK_RISE * cost() and not ended):
             if ended:
                 break
@@ -249,14 +250,15 @@ def _master_look(prep: Prepared, state: SearchState, alone: Priced, use, contest
 def _second_look(prep: Prepared, state: SearchState, alone: Priced, deadline: float, stats: dict,
                  min_gap: float | None = None) -> None:
     """Further from the bound than `min_gap` (default SECOND_LOOK_MIN_GAP) with time to spare: the answer
-    re-decided at the best bound's prices (`moves_at_prices`) and finished again; kept if cheaper."""
+    re-decided at the best bound's prices (`moves_at_prices`), or at the LP's plan there when they come from the LP
+    rounds (`moves_to_plan`), and finished again; kept if cheaper."""
     started, sc, o = time.perf_counter(), prep.sc, prep.orders
     cost = plan_cost(sc, o, state.choice)[0]
     expected = SECOND_LOOK_TIME_FACTOR * (stats.get("flow_s", 0.0) + stats.get("finish_s", 0.0))
     far = cost - state.bound > (SECOND_LOOK_MIN_GAP if min_gap is None else min_gap) * cost
     if not far or started + expected > deadline or not len(state.base_keys):
         return
-    moved = moves_at_prices(prep, state)
+    moved = moves_at_prices(prep, state) if state.plan is None else moves_to_plan(prep, state)
     if moved is None:
         return
     trial = SearchState(moved, state.bound, state.base_keys, state.base_price, alone)
@@ -278,10 +280,10 @@ def _take_aside_bound(aside: Aside, state: SearchState, deadline: float, stats: 
     if out is None:
         stats["aside_bound"] = "not_started" if not aside.started else "no_result"
         return False
-    value, keys, lam, child_stats = out  # the result, or the last one reported (`aside.report`)
+    value, keys, lam, child_stats, plan = out  # the result, or the last one reported (`aside.report`)
     stats.update({k: v for k, v in child_stats.items() if k not in stats})  # the parent's own figures stay
     stats["aside_bound_fen"] = round(value)
-    state.offer(value, keys, lam)
+    state.offer(value, keys, lam, plan)
     return True
 
 

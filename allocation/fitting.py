@@ -22,13 +22,16 @@ class SearchState:
     base_keys: np.ndarray  # row prices found before the master (flow potentials)
     base_price: np.ndarray
     alone: Priced | None = None  # every order's best plan at no prices (orders no price touches keep it)
+    plan: np.ndarray | None = None  # slot per item: the LP's plan at the prices, when they come from an LP
 
-    def offer(self, value: float, keys: np.ndarray | None = None, price: np.ndarray | None = None) -> None:
-        """Keep `value` as the bound if it is higher, with the prices it came from if given."""
+    def offer(self, value: float, keys: np.ndarray | None = None, price: np.ndarray | None = None,
+              plan: np.ndarray | None = None) -> None:
+        """Keep `value` as the bound if it is higher, with the prices it came from (and the LP's plan there) if
+        given."""
         if value > self.bound:
             self.bound = value
             if keys is not None:
-                self.base_keys, self.base_price = keys, price
+                self.base_keys, self.base_price, self.plan = keys, price, plan
 
     def merged_prices(self, keys: np.ndarray, price: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The master's prices where it has them, the flow's elsewhere (any λ >= 0 gives a bound)."""

@@ -44,6 +44,7 @@ class LpPrices:
                                    colmod.backorder_all(o, self._every))
         self._rounds, self._s, self.done = 0, 0.0, False
         self._lp = None  # the last round's LP, where the next one starts
+        self.plan: np.ndarray | None = None  # slot per item: each order's largest column in the LP of `best`
 
     def run(self, deadline: float, stop: Callable[[], bool] | None = None,
             on_round: Callable[[tuple], None] | None = None, rounds: int | None = None) -> None:
@@ -63,6 +64,7 @@ class LpPrices:
             if lp.solution.status != "optimal":  # out of time
                 break
             self._lp = lp
+            plan = _largest_columns(o, self._cols, lp.solution.x)
             on = lp.row_price > 1e-9
             value, priced = lagrangian_value(prep, lp.row_keys[on], lp.row_price[on], self.alone)
             before = self._cols.n
@@ -71,7 +73,7 @@ class LpPrices:
             self.done = self._cols.n == before  # every order's best plan at these prices is a column already:
             # the LP over every plan is this one (to PDLP's tolerance)
             if value > self.best[0]:
-                self.best = (value, lp.row_keys[on], lp.row_price[on])
+                self.best, self.plan = (value, lp.row_keys[on], lp.row_price[on]), plan
             per_round = max(per_round, time.perf_counter() - t0)
             self._s += time.perf_counter() - t0
             if on_round is not None:
@@ -79,3 +81,14 @@ class LpPrices:
 
     def stats(self) -> dict:
         return {"lp_rounds": self._rounds, "lp_columns": self._cols.n, "lp_s": round(self._s, 3)}
+
+
+def _largest_columns(o, cols: colmod.Columns, x: np.ndarray) -> np.ndarray:
+    """Slot per item: each order's column with the largest value in the LP's solution `x` (every order has
+    one: its back-order column at least)."""
+    by = np.lexsort((x, cols.order))
+    last = by[np.r_[cols.order[by][1:] != cols.order[by][:-1], True]]
+    plan = np.full(len(o.item_qty), -1, dtype=np.int64)
+    mine = np.isin(cols.e_col, last)
+    plan[cols.e_item[mine]] = cols.e_slot[mine]
+    return plan

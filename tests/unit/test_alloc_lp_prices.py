@@ -15,7 +15,12 @@ from allocation import decompose as decomp
 from allocation import master
 from allocation.aside import Aside
 from allocation.bound import lagrangian_value
-from allocation.fitting import master_data, use_of
+from allocation.batch import items_of
+from allocation.big_batch import moves_to_plan
+from allocation.fitting import SearchState, master_data, use_of
+from allocation.flow import in_flow
+from allocation.order_flow import order_flow_prices
+from allocation.plans import price_orders
 from allocation.lp_prices import LpPrices
 from allocation.price_bundle import PriceBundle
 from allocation.resources import overused_rows
@@ -132,3 +137,24 @@ def test_a_start_is_matched_by_key():
     got = master._matched(np.array([1, 5, 9, 10]), np.array([2, 5, 9]), np.array([20.0, 50.0, 90.0]))
     assert got.tolist() == [0.0, 50.0, 90.0, 0.0]
     assert master._matched(np.array([3]), np.array([], dtype=np.int64), np.array([])).tolist() == [0.0]
+
+
+def test_a_look_at_the_lps_plan_moves_multi_line_orders_to_it_within_capacity(monkeypatch):
+    prep, without = _without_the_ascent(monkeypatch)
+    o = prep.orders
+    alone = price_orders(prep.sc, o, prep.sc.fixed, prep.sc.item_cost)
+    keys, lam, _ = order_flow_prices(prep, alone)
+    lp = LpPrices(prep, alone, [], (lagrangian_value(prep, keys, lam, alone)[0], keys, lam))
+    lp.run(time.perf_counter() + 60, rounds=4)
+    assert lp.plan is not None and lp.best[0] > lagrangian_value(prep, keys, lam, alone)[0]
+    state = SearchState(without.item_slot.copy(), lp.best[0], lp.best[1], lp.best[2], alone, lp.plan)
+    moved = moves_to_plan(prep, state)
+    _, used_keys, amt = use_of(prep, moved)
+    assert not len(overused_rows(prep.res, used_keys, amt)[0])
+    multi = np.ones(o.n_orders, dtype=bool)
+    multi[in_flow(prep, alone.item_slot)] = False
+    items = items_of(o, np.flatnonzero(multi))
+    was, now = (lp.plan[items] == without.item_slot[items]), (lp.plan[items] == moved[items])
+    assert now.sum() > was.sum()  # multi-line orders took their LP plan
+    settled = SearchState(moved, lp.best[0], lp.best[1], lp.best[2], alone, moved)
+    assert moves_to_plan(prep, settled) is None  # every order at its plan already: nothing moves

@@ -31,7 +31,8 @@ def test_order_flow_prices_give_a_valid_bound(tight):
     assert (lam > 0).all() and len(keys) == len(lam)
     assert stats["order_flow_units"] > 0
     exact = _exact(prep)
-    value, keys2, lam2, st = aside_bound(prep, alone, time.perf_counter() + 30)
+    value, keys2, lam2, st, plan = aside_bound(prep, alone, time.perf_counter() + 30)
+    assert plan is None or plan.shape == prep.orders.item_qty.shape  # the LP's plan, when its rounds gave the prices
     assert lagrangian_value(prep, keys, lam)[0] <= value <= exact + 1e-6
     assert value == pytest.approx(lagrangian_value(prep, keys2, lam2)[0])
     assert value >= max(st["cut_bound_fen"] or -np.inf, st["order_flow_raised_bound_fen"],
