@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from allocation import columns as colmod
+from allocation.batch import OrderArrays
 from allocation.bound import lagrangian_value
 from allocation.fitting import master_data
 from allocation.master import solve_lp_from
@@ -83,7 +84,7 @@ class LpPrices:
         return {"lp_rounds": self._rounds, "lp_columns": self._cols.n, "lp_s": round(self._s, 3)}
 
 
-def _largest_columns(o, cols: colmod.Columns, x: np.ndarray) -> np.ndarray:
+def _largest_columns(o: OrderArrays, cols: colmod.Columns, x: np.ndarray) -> np.ndarray:
     """Slot per item: each order's column with the largest value in the LP's solution `x` (every order has
     one: its back-order column at least)."""
     by = np.lexsort((x, cols.order))

@@ -81,7 +81,7 @@ def solve_lp_from(data: MasterData, residual_of, time_limit_s: float, tolerance:
     since start at price 0, new columns at 0. Raises RuntimeError where OR-Tools has no PDLP."""
     a, lb, ub, orders, keys = _matrix(data, residual_of)
     begun = None
-    if start is not None and start.solution.status == "optimal":
+    if start is not None and start.solution.status == "optimal" and len(start.solution.x) <= len(data.col_cost):
         x = np.zeros(len(data.col_cost))
         x[: len(start.solution.x)] = start.solution.x
         begun = (x, np.r_[_matched(orders, start.orders, start.order_dual), -_matched(keys, start.row_keys,
