@@ -51,17 +51,22 @@ RAISE_ROUNDS = 2  # raising steps from the whole-order flow's prices (100k order
 # where the ascent that follows gains more in the time: 285.07M fen with 2 steps, 284.96-285.01M with 4, two runs each)
 FIRST_SHARE = 0.1  # share of the weaker end's prices at the first point tried
 LP_MAX_ORDERS = 40_000  # batches up to this size go on from the ascent to the LP's own prices (`lp_prices`); at 100k
-# orders a round takes 4-6 s and the first ones give L far below the ascent's
+# orders a round takes 5-50 s and the first ones give L far below the ascent's, so within 17 s the ascent does better
+LP_S_PER_ORDER = 0.002  # ...and bigger ones when the time limit gives at least this long an order: next to the
+# answer's work the LP's rounds reached 286.9M fen after 83 s at 100k orders and 6,294M after 163 s at capacity-tight
+# 100k, and a look at their plan takes 8-10 s there (gap 0.90% after 89 s and 1.17% after 174 s); with less time the
+# ascent's path does better (capacity-tight 100k given 150 s: 2.22% that way, 10.5% by LP rounds cut short)
 ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that, and its evaluations the LP's first columns
 BLEND_POINTS = 3  # points tried at most (an exact L each: ~0.6 s at 100k orders)
 
 
-def aside_bound(prep: Prepared, alone: Priced, deadline: float) \
+def aside_bound(prep: Prepared, alone: Priced, deadline: float, by_lp: bool = False) \
         -> tuple[float, np.ndarray, np.ndarray, dict, np.ndarray | None]:
     """(L, row keys, prices, stats, plan): the best of the cut's bound, the whole-order flow's, each row at the
     higher of the two prices, those raised, and points between the cut and the flow when the cut is better.
     The optional steps (raising, the segment) start only before `deadline` and before the parent wants the
-    result; the segment comes first. `plan` (slot per item) is each order's plan in the LP whose prices these
+    result; the segment comes first. With `by_lp` (`goes_on_to_lp`), the ascent gives way to the LP rounds after
+    ASCENT_BEFORE_LP_S (more on bigger batches). `plan` (slot per item) is each order's plan in the LP whose prices these
     are, when they come from the LP rounds, else None. Each report is such a tuple."""
     started = time.perf_counter()
     cut_keys, cut_lam, forced = cut_prices(prep)
@@ -96,9 +101,9 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) \
 
     def ascend():
         nonlocal best, plan
-        by_lp = goes_on_to_lp(prep)
         bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
-        bundle.run(min(deadline, time.perf_counter() + ASCENT_BEFORE_LP_S) if by_lp else deadline,
+        ascent_s = ASCENT_BEFORE_LP_S * max(1.0, prep.orders.n_orders / LP_MAX_ORDERS)
+        bundle.run(min(deadline, time.perf_counter() + ascent_s) if by_lp else deadline,
                    stop=lambda _: stop_requested(),
                    on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()}, None)))
         stats.update(bundle.stats())
@@ -120,10 +125,11 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float) \
     return best[0], best[1], best[2], stats, plan
 
 
-def goes_on_to_lp(prep: Prepared) -> bool:
-    """Whether `aside_bound` goes on from the ascent to the LP rounds on this batch (up to LP_MAX_ORDERS orders):
-    the parent then reads its reports while it runs."""
-    return prep.orders.n_orders <= LP_MAX_ORDERS
+def goes_on_to_lp(prep: Prepared, seconds: float) -> bool:
+    """Whether `aside_bound` should go on from the ascent to the LP rounds on this batch, given `seconds` for it:
+    up to LP_MAX_ORDERS orders, or LP_S_PER_ORDER an order (the parent then reads its reports while it runs)."""
+    n = prep.orders.n_orders
+    return n <= LP_MAX_ORDERS or seconds >= LP_S_PER_ORDER * n
 
 
 def _on_common_keys(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):

@@ -115,7 +115,8 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
         return Decomposed(state.choice, state.bound, None, stats)
     contested = np.unique(owner[np.isin(keys, over)])
     big = len(contested) > flow_threshold
-    aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S) if big else None
+    by_lp = big and goes_on_to_lp(prep, deadline - ASIDE_MARGIN_S - time.perf_counter())
+    aside = Aside(aside_bound, prep, free, deadline - ASIDE_MARGIN_S, by_lp) if big else None
     # the cut's bound is then worked out on the other core only
     delegated = aside is not None and aside.started and o.n_orders >= DELEGATE_MIN_ORDERS
     peek = False  # whether the other core goes on raising the bound while the answer looks at its prices
@@ -126,7 +127,7 @@ def decompose(prep: Prepared, deadline: float, max_rounds: int = 8, lp_solver: s
             note = _master_phase(prep, state, owner, keys, amt, contested, True, deadline, max_rounds, lp_solver,
                                  stats)
         _finish(prep, state, free, deadline, stats)
-        peek = aside is not None and aside.started and goes_on_to_lp(prep)
+        peek = aside is not None and aside.started and by_lp
     finally:
         if aside is not None and not _take_aside_bound(aside, state, deadline, stats, peek) and delegated:
             cut_bound_here(prep, state, stats)  # it did not come: the cut's bound, here

@@ -82,7 +82,7 @@ def test_the_parent_reads_reports_while_the_child_goes_on():
 def test_the_answer_looks_at_the_prices_the_other_core_finds_and_only_gains(monkeypatch):
     prep, without = _without_the_ascent(monkeypatch)
     sc, o = prep.sc, prep.orders
-    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", 10**9)  # forked after this: the child sees it
+    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", 10**9)  # the LP rounds on the other core
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", 0.0)  # until the deadline
     monkeypatch.setattr(decomp, "LOOK_RISE", 0.0)  # a look at every better bound
     out = decomp.decompose(prep, time.perf_counter() + 12, flow_threshold=0)
@@ -158,3 +158,13 @@ def test_a_look_at_the_lps_plan_moves_multi_line_orders_to_it_within_capacity(mo
     assert now.sum() > was.sum()  # multi-line orders took their LP plan
     settled = SearchState(moved, lp.best[0], lp.best[1], lp.best[2], alone, moved)
     assert moves_to_plan(prep, settled) is None  # every order at its plan already: nothing moves
+
+
+def test_bigger_batches_go_on_to_the_lp_rounds_when_the_time_limit_allows_for_their_size(monkeypatch):
+    prep = _start(True)[0]
+    n = prep.orders.n_orders
+    assert aside_bound_mod.goes_on_to_lp(prep, 0.0)  # small enough whatever the time
+    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", n - 1)
+    per_order = aside_bound_mod.LP_S_PER_ORDER
+    assert not aside_bound_mod.goes_on_to_lp(prep, 0.9 * per_order * n)
+    assert aside_bound_mod.goes_on_to_lp(prep, per_order * n)

@@ -156,6 +156,7 @@ def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatc
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow's answer, looked at again
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # once, at the other core's prices
     monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)
+    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
     monkeypatch.setattr(decomp, "Aside", _InlineAside)  # the same prices whatever the load on the other core
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)

@@ -88,6 +88,7 @@ def _without_the_ascent(monkeypatch):
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
     monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)  # the ascent here, not the LP rounds on the other core
+    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # never
     return prep, decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
 
@@ -111,6 +112,7 @@ def test_the_ascent_stops_once_the_gap_is_within_the_goal(monkeypatch):
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
     monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)
+    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
     out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0, gap_goal=0.5)  # any bound above
     assert "bundle_bound_fen" not in out.stats  # half the cost will do, and this one was within it already
 
