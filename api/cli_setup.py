@@ -58,16 +58,23 @@ def _jsonable(row: dict) -> dict:
 
 @setup_app.command()
 def allocate(allocator: str = typer.Option("optimal", help="optimal, greedy or rdc_first"),
-             limit: int = typer.Option(10_000, help="most orders in the wave")):
+             limit: int = typer.Option(10_000, help="most orders in the wave"),
+             time_limit: float = typer.Option(None, min=1.0, help="the optimal allocator's time limit in seconds "
+                                              "(default 15); given 2 ms an order or more, big waves go on to the "
+                                              "LP's own prices")):
     """Run one allocation wave over every open order in OMS_DATABASE_URL and print its report."""
     from api.context import AppContext, CatalogueCache
     from oms.persistence.database import make_engine
+
+    if time_limit is not None and allocator != "optimal":
+        raise typer.BadParameter("only the optimal allocator takes a time limit", param_hint="--time-limit")
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
     ctx = AppContext(settings=settings, engine=engine, catalogue=CatalogueCache(engine))
     report = ctx.fulfilment().allocate(ctx.uow, ctx.catalogue.current(), engine=engine, allocator=allocator,
-                                       limit=limit, now=datetime.now(timezone.utc), actor="cli")
+                                       limit=limit, now=datetime.now(timezone.utc), actor="cli",
+                                       time_limit_s=time_limit)
     table = Table("measure", "value", title="allocation wave")
     for name, value in vars(report).items():
         table.add_row(name, str(value))

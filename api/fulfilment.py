@@ -82,12 +82,14 @@ class Fulfilment:
     def allocate(self, uow_factory: Callable[[], AbstractUnitOfWork], catalogue: Catalogue, *,
                  engine: Engine | None = None, order_ids: tuple[int, ...] | None = None,
                  allocator: str | None = None, now: datetime | None = None, actor: str = "allocator",
-                 limit: int = 10_000) -> AllocationReport:
+                 limit: int = 10_000, time_limit_s: float | None = None) -> AllocationReport:
+        """One wave; `time_limit_s` is the optimal allocator's (its own default when None)."""
         now = now or datetime.now(timezone.utc)
+        options = {} if time_limit_s is None else {"time_limit_s": time_limit_s}
         with self._lock:
             return allocate_orders(AllocateOrders(order_ids=order_ids, actor=actor, limit=limit), uow_factory(),
                                    planner=self.planner(catalogue, engine, now, uow_factory()),
-                                   allocator=allocator_named(allocator or self.default_allocator), now=now)
+                                   allocator=allocator_named(allocator or self.default_allocator, **options), now=now)
 
 
 def build_fulfilment(network: Network, policy: RoutingPolicy | None = None) -> Fulfilment:
