@@ -56,7 +56,8 @@ LP_S_PER_ORDER = 0.002  # ...and bigger ones when the time limit gives at least 
 # answer's work the LP's rounds reached 286.9M fen after 83 s at 100k orders and 6,294M after 163 s at capacity-tight
 # 100k, and a look at their plan takes 8-10 s there (gap 0.90% after 89 s and 1.17% after 174 s); with less time the
 # ascent's path does better (capacity-tight 100k given 150 s: 2.22% that way, 10.5% by LP rounds cut short)
-ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that, and its evaluations the LP's first columns
+ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that (per LP_MAX_ORDERS orders on bigger batches: more
+# evaluations, better first columns), and its evaluations the LP's first columns
 BLEND_POINTS = 3  # points tried at most (an exact L each: ~0.6 s at 100k orders)
 
 
@@ -66,8 +67,8 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float, by_lp: bool = Fa
     higher of the two prices, those raised, and points between the cut and the flow when the cut is better.
     The optional steps (raising, the segment) start only before `deadline` and before the parent wants the
     result; the segment comes first. With `by_lp` (`goes_on_to_lp`), the ascent gives way to the LP rounds after
-    ASCENT_BEFORE_LP_S (more on bigger batches). `plan` (slot per item) is each order's plan in the LP whose prices these
-    are, when they come from the LP rounds, else None. Each report is such a tuple."""
+    ASCENT_BEFORE_LP_S (more on bigger batches). `plan` (slot per item) is each order's plan in the LP whose
+    prices these are, when they come from the LP rounds, else None. Each report is such a tuple."""
     started = time.perf_counter()
     cut_keys, cut_lam, forced = cut_prices(prep)
     cut = (lagrangian_value(prep, cut_keys, cut_lam, alone)[0] if forced else -np.inf, cut_keys, cut_lam)
