@@ -50,14 +50,16 @@ from allocation.price_raise import raise_prices
 RAISE_ROUNDS = 2  # raising steps from the whole-order flow's prices (100k orders: +4.4M, +0.7M, then +0.3M a step,
 # where the ascent that follows gains more in the time: 285.07M fen with 2 steps, 284.96-285.01M with 4, two runs each)
 FIRST_SHARE = 0.1  # share of the weaker end's prices at the first point tried
-LP_MAX_ORDERS = 40_000  # batches up to this size go on from the ascent to the LP's own prices (`lp_prices`); at 100k
-# orders a round takes 5-50 s and the first ones give L far below the ascent's, so within 17 s the ascent does better
+LP_MAX_ORDERS = 30_000  # batches up to this size go on from the ascent to the LP's own prices (`lp_prices`): within
+# 17 s, gap 0.73% instead of 1.85% at capacity-tight 25k orders, 1.78% and 1.76% at 30k; at 40k the rounds come too late
+# (capacity-tight 2.45% instead of 2.19%, 2.32% instead of 1.08%), and at 100k a round takes 5-50 s
 LP_S_PER_ORDER = 0.002  # ...and bigger ones when the time limit gives at least this long an order: next to the
 # answer's work the LP's rounds reached 286.9M fen after 83 s at 100k orders and 6,294M after 163 s at capacity-tight
 # 100k, and a look at their plan takes 8-10 s there (gap 0.90% after 89 s and 1.17% after 174 s); with less time the
 # ascent's path does better (capacity-tight 100k given 150 s: 2.22% that way, 10.5% by LP rounds cut short)
-ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that (per LP_MAX_ORDERS orders on bigger batches: more
+ASCENT_BEFORE_LP_S = 2.5  # the ascent's time before that (per ASCENT_ORDERS orders on bigger batches: more
 # evaluations, better first columns), and its evaluations the LP's first columns
+ASCENT_ORDERS = 40_000
 BLEND_POINTS = 3  # points tried at most (an exact L each: ~0.6 s at 100k orders)
 
 
@@ -103,7 +105,7 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float, by_lp: bool = Fa
     def ascend():
         nonlocal best, plan
         bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
-        ascent_s = ASCENT_BEFORE_LP_S * max(1.0, prep.orders.n_orders / LP_MAX_ORDERS)
+        ascent_s = ASCENT_BEFORE_LP_S * max(1.0, prep.orders.n_orders / ASCENT_ORDERS)
         bundle.run(min(deadline, time.perf_counter() + ascent_s) if by_lp else deadline,
                    stop=lambda _: stop_requested(),
                    on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()}, None)))
