@@ -17,6 +17,7 @@ from allocation import columns as colmod
 from allocation.fitting import fit_columns, residual, use_of
 from allocation.plans import Priced
 from allocation.prepare import Prepared
+from allocation.resources import values_at
 
 COMPLETION_ROUNDS = 3  # 1st: short orders' own rows count as free; then only truly spare capacity
 KEY_BITS = 40  # (column, row key) pairs packed as column << KEY_BITS | key
@@ -111,6 +112,4 @@ def _net_use(prep: Prepared, cols: colmod.Columns, owner, keys, amt):
     row = pair & ((1 << KEY_BITS) - 1)
     uk, k_inv = np.unique(keys, return_inverse=True)
     used = np.bincount(k_inv, weights=amt, minlength=len(uk))
-    pos = np.minimum(np.searchsorted(uk, row), max(len(uk) - 1, 0))
-    taken = np.where((uk[pos] == row), used[pos], 0.0) if len(uk) else np.zeros(len(row))
-    return pair >> KEY_BITS, row, net, res.capacity(row) - taken
+    return pair >> KEY_BITS, row, net, res.capacity(row) - values_at(row, uk, used)

@@ -26,6 +26,7 @@ from allocation import columns as colmod
 from allocation.fitting import master_data, use_of, whole_order_nodes
 from allocation.master import cheapest_combination
 from allocation.prepare import Prepared
+from allocation.resources import values_at
 from allocation.scoring import Scores
 
 WHOLE_ORDER_COLUMNS = 6  # cheapest single-node plans offered to each order of a SKU's neighbourhood
@@ -187,9 +188,7 @@ class UseLedger:
         def residual_of(q: np.ndarray) -> np.ndarray:
             q = np.asarray(q, dtype=np.int64)
             taken = np.fromiter((used.get(k, 0.0) for k in q.tolist()), dtype=float, count=len(q))
-            pos = np.minimum(np.searchsorted(uk, q), max(len(uk) - 1, 0))
-            mine = np.where(uk[pos] == q, own[pos], 0.0) if len(uk) else np.zeros(len(q))
-            return res.capacity(q) - taken + mine
+            return res.capacity(q) - taken + values_at(q, uk, own)
 
         return residual_of
 

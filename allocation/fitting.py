@@ -10,6 +10,7 @@ from allocation.batch import items_of
 from allocation.master import MasterData
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
+from allocation.resources import values_at
 
 
 DENSE_USE_SHARE = 64  # `_used_at` reads a full table of rows when at least 1/64 of them are used
@@ -81,14 +82,7 @@ def _used_at(res, keys: np.ndarray, amt: np.ndarray):
         return lambda q: table[q]
     used_keys, inv = np.unique(keys, return_inverse=True)
     used = np.bincount(inv, weights=amt, minlength=len(used_keys))
-    if not len(used_keys):
-        return lambda q: np.zeros(len(q))
-
-    def at(q: np.ndarray) -> np.ndarray:
-        pos = np.minimum(np.searchsorted(used_keys, q), len(used_keys) - 1)
-        return np.where(used_keys[pos] == q, used[pos], 0.0)
-
-    return at
+    return lambda q: values_at(q, used_keys, used)
 
 
 def fit_columns(prep: Prepared, ords: np.ndarray, residual_of, fixed, item_cost) -> colmod.Columns:

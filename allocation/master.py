@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from allocation.resources import values_at
 from allocation.sparse_solve import SparseSolution, solve_pdlp, solve_sparse
 
 INTEGRAL = 1.0 - 1e-6
@@ -84,19 +85,11 @@ def solve_lp_from(data: MasterData, residual_of, time_limit_s: float, tolerance:
     if start is not None and start.solution.status == "optimal" and len(start.solution.x) <= len(data.col_cost):
         x = np.zeros(len(data.col_cost))
         x[: len(start.solution.x)] = start.solution.x
-        begun = (x, np.r_[_matched(orders, start.orders, start.order_dual), -_matched(keys, start.row_keys,
-                                                                                      start.row_price)])
+        begun = (x, np.r_[values_at(orders, start.orders, start.order_dual),
+                          -values_at(keys, start.row_keys, start.row_price)])
     sol = solve_pdlp(data.col_cost, a, lb, ub, np.full(len(data.col_cost), np.inf), tolerance, time_limit_s,
                      begun)
     return _master_lp(sol, orders, keys)
-
-
-def _matched(keys: np.ndarray, known: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """value at each of `keys` found in sorted `known`, else 0."""
-    if not len(known):
-        return np.zeros(len(keys))
-    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-    return np.where(known[pos] == keys, value[pos], 0.0)
 
 
 def _master_lp(sol: SparseSolution, orders: np.ndarray, keys: np.ndarray) -> MasterLP:
@@ -123,9 +116,7 @@ def round_lp(data: MasterData, x: np.ndarray, residual_of, time_limit_s: float,
     used = np.bincount(inv, weights=data.use_amt[fixed_use], minlength=len(used_keys))
 
     def residual_after(keys: np.ndarray) -> np.ndarray:
-        pos = np.minimum(np.searchsorted(used_keys, keys), max(len(used_keys) - 1, 0))
-        taken = np.where((len(used_keys) > 0) & (used_keys[pos] == keys), used[pos], 0.0) if len(used_keys) else 0.0
-        return residual_of(keys) - taken
+        return residual_of(keys) - values_at(keys, used_keys, used)
 
     if more is not None:
         extra = more(np.unique(data.col_order[frac_cols]), residual_after)

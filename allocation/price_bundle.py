@@ -36,6 +36,7 @@ from allocation.bound import lagrangian_value
 from allocation.fitting import use_of
 from allocation.plans import Priced
 from allocation.prepare import Prepared
+from allocation.resources import values_at
 from allocation.sparse_solve import solve_sparse
 
 BOX_START = 50.0  # fen per unit: the box's half side at the start
@@ -133,11 +134,7 @@ class _Cuts:
         _, u_key, u_amt = use_of(prep, priced.item_slot)
         uk, inv = np.unique(u_key, return_inverse=True)
         use = np.bincount(inv, weights=u_amt, minlength=len(uk))
-        on_row = np.zeros(len(uk))
-        pos = np.minimum(np.searchsorted(keys, uk), max(len(keys) - 1, 0))
-        if len(keys):
-            hit = keys[pos] == uk
-            on_row[hit] = price[pos[hit]]
+        on_row = values_at(uk, keys, price)
         over = uk[use > prep.res.capacity(uk) + 1e-9]
         rows = np.union1d(self.rows, np.union1d(over, keys))
         if len(rows) > len(self.rows):  # every cut's positions among the rows change

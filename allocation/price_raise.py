@@ -30,6 +30,7 @@ from allocation.bound import lagrangian_value
 from allocation.fitting import use_of
 from allocation.plans import Priced, price_orders
 from allocation.prepare import Prepared
+from allocation.resources import values_at
 
 LOWER_FACTORS = (1.0, 0.0)  # share of its price a priced row left slack keeps: tried in turn
 
@@ -72,8 +73,7 @@ def _ascent_step(prep: Prepared, keys: np.ndarray, price: np.ndarray, priced: Pr
     cap = res.capacity(uk).astype(float)
     over = demand > cap + 1e-9
     # a priced row its orders' best plans leave slack on only lowers L: with `lower` < 1 its price goes down
-    pos = np.minimum(np.searchsorted(uk, keys), max(len(uk) - 1, 0))
-    used = np.where((uk[pos] == keys) if len(uk) else np.zeros(len(keys), bool), demand[pos] if len(uk) else 0.0, 0.0)
+    used = values_at(keys, uk, demand)
     slack = used < res.capacity(keys) - 1e-9
     dropped = slack & (price > 0) & (lower < 1.0)
     price = np.where(dropped, price * lower, price)

@@ -95,6 +95,14 @@ class Resources:
         return np.concatenate(owners), np.concatenate(keys), np.concatenate(amounts)
 
 
+def values_at(keys: np.ndarray, known: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """`value` at each of `keys` found in the sorted `known` (a row's use or price by key), 0 elsewhere."""
+    if not len(known):
+        return np.zeros(len(keys))
+    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return np.where(known[pos] == keys, value[pos], 0.0)
+
+
 def overused_rows(res: Resources, keys: np.ndarray, amounts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose total use exceeds capacity: (keys, use)."""
     uk, inv = np.unique(keys, return_inverse=True)

@@ -23,7 +23,7 @@ from allocation.order_flow import order_flow_prices
 from allocation.plans import price_orders
 from allocation.lp_prices import LpPrices
 from allocation.price_bundle import PriceBundle
-from allocation.resources import overused_rows
+from allocation.resources import overused_rows, values_at
 from allocation.scoring import plan_cost
 from tests.unit.test_alloc_bound import _exact
 from tests.unit.test_alloc_price_bundle import _start, _without_the_ascent
@@ -133,10 +133,10 @@ def test_a_round_starts_from_the_last_rounds_lp_and_still_solves_the_new_one(mon
     assert second.solution.objective <= first.solution.objective + 1e-3 * abs(first.solution.objective)
 
 
-def test_a_start_is_matched_by_key():
-    got = master._matched(np.array([1, 5, 9, 10]), np.array([2, 5, 9]), np.array([20.0, 50.0, 90.0]))
+def test_a_start_is_matched_by_key():  # `values_at`, which the LP rounds start from
+    got = values_at(np.array([1, 5, 9, 10]), np.array([2, 5, 9]), np.array([20.0, 50.0, 90.0]))
     assert got.tolist() == [0.0, 50.0, 90.0, 0.0]
-    assert master._matched(np.array([3]), np.array([], dtype=np.int64), np.array([])).tolist() == [0.0]
+    assert values_at(np.array([3]), np.array([], dtype=np.int64), np.array([])).tolist() == [0.0]
 
 
 def test_a_look_at_the_lps_plan_moves_multi_line_orders_to_it_within_capacity(monkeypatch):
