@@ -102,28 +102,31 @@ def aside_bound(prep: Prepared, alone: Priced, deadline: float, by_lp: bool = Fa
         nonlocal best
         best = _along_segment(prep, alone, cut, flow, best, deadline, stats)
 
+    def tell(b: tuple, b_plan: np.ndarray | None, more: dict | None = None) -> None:
+        """Report (L, row keys, prices) `b`, the stats so far with `more`, and the LP's plan there if any."""
+        report((b[0], b[1], b[2], {**stats, **(more or {})}, b_plan))
+
     def ascend():
         nonlocal best, plan
         bundle = PriceBundle(prep, alone, best[1], best[2], keep_plans=by_lp)
         ascent_s = ASCENT_BEFORE_LP_S * max(1.0, prep.orders.n_orders / ASCENT_ORDERS)
         bundle.run(min(deadline, time.perf_counter() + ascent_s) if by_lp else deadline,
-                   stop=lambda _: stop_requested(),
-                   on_better=lambda b: report((b[0], b[1], b[2], {**stats, **bundle.stats()}, None)))
+                   stop=lambda _: stop_requested(), on_better=lambda b: tell(b, None, bundle.stats()))
         stats.update(bundle.stats())
         best = max(best, bundle.best, key=lambda b: b[0])
         if by_lp and go_on():
             lp = LpPrices(prep, alone, bundle.plans, best)
-            lp.run(deadline, stop=stop_requested, on_round=lambda b: report((*b, {**stats, **lp.stats()}, lp.plan)))
+            lp.run(deadline, stop=stop_requested, on_round=lambda b: tell(b, lp.plan, lp.stats()))
             stats.update(lp.stats())
             if lp.best[0] > best[0]:
                 best, plan = lp.best, lp.plan
 
     plan = None
-    report((best[0], best[1], best[2], dict(stats), plan))
+    tell(best, plan)
     for step in ((segment, ascend) if cut[0] > flow[0] else (raise_flow, ascend)):
         if go_on():
             step()
-            report((best[0], best[1], best[2], dict(stats), plan))
+            tell(best, plan)
     stats["aside_bound_fen"] = round(best[0])
     return best[0], best[1], best[2], stats, plan
 

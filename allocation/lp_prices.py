@@ -65,16 +65,16 @@ class LpPrices:
             if lp.solution.status != "optimal":  # out of time
                 break
             self._lp = lp
-            plan = _largest_columns(o, self._cols, lp.solution.x)
             on = lp.row_price > 1e-9
             value, priced = lagrangian_value(prep, lp.row_keys[on], lp.row_price[on], self.alone)
+            if value > self.best[0]:  # (its plan over this LP's columns, before the new ones join)
+                self.best = (value, lp.row_keys[on], lp.row_price[on])
+                self.plan = _largest_columns(o, self._cols, lp.solution.x)
             before = self._cols.n
             self._cols = colmod.concat(self._cols, colmod.from_item_slots(o, self._every, priced.item_slot))
             self._rounds += 1
             self.done = self._cols.n == before  # every order's best plan at these prices is a column already:
             # the LP over every plan is this one (to PDLP's tolerance)
-            if value > self.best[0]:
-                self.best, self.plan = (value, lp.row_keys[on], lp.row_price[on]), plan
             per_round = max(per_round, time.perf_counter() - t0)
             self._s += time.perf_counter() - t0
             if on_round is not None:

@@ -88,10 +88,11 @@ def solve_pdlp(cost: np.ndarray, matrix: sparse.spmatrix, row_lb: np.ndarray, ro
     params.termination_criteria.simple_optimality_criteria.eps_optimal_relative = tolerance
     params.termination_criteria.simple_optimality_criteria.eps_optimal_absolute = tolerance
     params.termination_criteria.time_sec_limit = max(float(time_limit_s), 0.0)
-    begun = pdlp.PrimalAndDualSolution()
+    begun = None
     if start is not None:
+        begun = pdlp.PrimalAndDualSolution()
         begun.primal_solution, begun.dual_solution = start
-    result = pdlp.primal_dual_hybrid_gradient(qp, params, begun if start is not None else None)
+    result = pdlp.primal_dual_hybrid_gradient(qp, params, begun)
     log = result.solve_log
     if log.termination_reason != solve_log_pb2.TERMINATION_REASON_OPTIMAL:
         return SparseSolution("time_limit" if log.termination_reason == solve_log_pb2.TERMINATION_REASON_TIME_LIMIT
