@@ -143,8 +143,8 @@ class _InlineAside:
 
     started, running = True, False
 
-    def __init__(self, fn, *args):
-        self._out = fn(*args[:-1], time.perf_counter() + 1.0)
+    def __init__(self, fn, prep, alone, deadline, *rest):
+        self._out = fn(prep, alone, time.perf_counter() + 1.0, *rest)
 
     def result(self, timeout: float):
         return self._out
