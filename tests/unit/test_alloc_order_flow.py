@@ -9,7 +9,6 @@ import pytest
 
 from allocation import decompose as decomp
 from allocation import aside as aside_mod
-from allocation import aside_bound as aside_bound_mod
 from allocation.aside import Aside
 from allocation.aside_bound import _higher_price, aside_bound
 from allocation.bound import lagrangian_value
@@ -21,6 +20,7 @@ from allocation.prepare import prepare
 from allocation.resources import overused_rows
 from allocation.scoring import plan_cost, whole_order_costs
 from tests.unit.test_alloc_bound import _exact, _instance
+from tests.unit.test_alloc_price_bundle import no_lp_rounds
 
 
 @pytest.mark.parametrize("tight", [False, True])
@@ -155,8 +155,7 @@ def test_a_second_look_at_the_bounds_prices_is_kept_only_when_cheaper(monkeypatc
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)  # the flow's answer, looked at again
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # once, at the other core's prices
-    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)
-    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
+    no_lp_rounds(monkeypatch)
     monkeypatch.setattr(decomp, "Aside", _InlineAside)  # the same prices whatever the load on the other core
     monkeypatch.setattr(decomp, "SECOND_LOOK_MIN_GAP", float("inf"))  # never
     without = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)

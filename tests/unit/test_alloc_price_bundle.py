@@ -82,13 +82,18 @@ def test_the_ascent_resumes_and_stops_when_asked():
     assert all(b[0] <= bundle.best[0] for b in seen)
 
 
+def no_lp_rounds(monkeypatch) -> None:
+    """The other core never goes on to the LP rounds, whatever the batch's size and the time limit."""
+    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)
+    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
+
+
 def _without_the_ascent(monkeypatch):
     """A flow-path batch, and its answer where the time left does not raise the bound."""
     prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
-    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)  # the ascent here, not the LP rounds on the other core
-    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
+    no_lp_rounds(monkeypatch)  # the ascent here, not the LP rounds on the other core
     monkeypatch.setattr(decomp, "BOUND_GOAL_GAP", float("inf"))  # never
     return prep, decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0)
 
@@ -111,8 +116,7 @@ def test_the_ascent_stops_once_the_gap_is_within_the_goal(monkeypatch):
     prep = prepare(_instance(True, seed=4))
     monkeypatch.setattr(decomp, "DELEGATE_MIN_ORDERS", 10**9)
     monkeypatch.setattr(decomp, "MASTER_LOOK_MAX_ORDERS", -1)
-    monkeypatch.setattr(aside_bound_mod, "LP_MAX_ORDERS", -1)
-    monkeypatch.setattr(aside_bound_mod, "LP_S_PER_ORDER", float("inf"))
+    no_lp_rounds(monkeypatch)
     out = decomp.decompose(prep, time.perf_counter() + 30, flow_threshold=0, gap_goal=0.5)  # any bound above
     assert "bundle_bound_fen" not in out.stats  # half the cost will do, and this one was within it already
 
