@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -33,6 +34,18 @@ ClusterOpt = Annotated[Optional[str], typer.Option(
 def _console() -> Console:
     console = Console()
     return console if console.is_terminal else Console(width=max(console.width, 140))
+
+
+@contextmanager
+def _cluster_errors():
+    """A cluster that cannot be used (`--cluster`) is a one-line error and exit code 2, not a traceback."""
+    from simulation.replications import ClusterError
+
+    try:
+        yield
+    except ClusterError as exc:
+        Console(stderr=True).print(f"[red]cluster[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(code=2) from None
 
 
 def _load(path: str, console: Console) -> Scenario:
@@ -82,7 +95,7 @@ def _replicated(spec: Scenario, console: Console, n: int, seed: int | None, work
 
     if seed is not None:
         spec = spec.model_copy(update={"seed": seed})
-    with _progress(console) as progress:
+    with _cluster_errors(), _progress(console) as progress:
         task = progress.add_task(f"{n} replications of {spec.name}", total=n)
         result = replications(spec, n, workers=workers, cluster=cluster,
                               done=lambda _: progress.advance(task))
@@ -122,7 +135,7 @@ def _compare(specs: list[Scenario], console: Console, n: int, seed: int | None, 
     if len(policies) < 2:
         Console(stderr=True).print("compare needs two scenarios, or a scenario with at least two variants")
         raise typer.Exit(code=2)
-    with _progress(console) as progress:
+    with _cluster_errors(), _progress(console) as progress:
         task = progress.add_task(f"{len(policies)} policies × {n} replications, same demand", total=len(policies) * n)
         result = run_compare(policies, n, seed=seed, workers=workers, cluster=cluster,
                              done=lambda _: progress.advance(task))

@@ -88,7 +88,7 @@ def run_many(tasks: list[tuple[Scenario, int]], *, workers: int | None = None, c
     """Run (scenario, seed) pairs in parallel; results in the order of `tasks`."""
     documents = [(scenario.model_dump(mode="json"), seed) for scenario, seed in tasks]
     if cluster:
-        return _on_cluster(cluster, documents)
+        return _on_cluster(cluster, documents, done)
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     if workers == 1:
         return [_tick(replicate(doc, seed), done, i) for i, (doc, seed) in enumerate(documents)]
@@ -119,15 +119,58 @@ def _warm_worlds(scenarios: Iterable[Scenario]) -> None:
             world_of(scenario)
 
 
-def _on_cluster(address: str, documents: list[tuple[dict, int]]) -> list[tuple[dict, dict]]:
-    if address.startswith("ray://"):
-        import ray
+class ClusterError(Exception):
+    """A cluster address that cannot be used: its engine's extra is not installed, or nothing answers there."""
 
-        ray.init(address=address, ignore_reinit_error=True)
+
+CONNECT_TIMEOUT_S = 30.0  # a Dask scheduler that does not answer in this long is an error (Ray's client gives up after
+# about as long on its own)
+
+
+def _on_cluster(address: str, documents: list[tuple[dict, int]],
+                done: Callable[[int], None] | None = None) -> list[tuple[dict, dict]]:
+    """Replications on a Ray cluster (``ray://host:port``, through Ray Client) or a Dask scheduler (any other
+    address); results in the order of `documents`, `done(i)` as each one comes back."""
+    return (_on_ray if address.startswith("ray://") else _on_dask)(address, documents, done)
+
+
+def _on_ray(address: str, documents, done) -> list[tuple[dict, dict]]:
+    ray = _engine("ray", "Ray", "ray")
+    try:
+        connection = ray.init(address=address, log_to_driver=False)
+    except ConnectionError as exc:
+        raise ClusterError(f"cannot reach the Ray cluster at {address}: {exc}") from None
+    with connection:  # a client connection, closed on the way out
         remote = ray.remote(replicate)
-        return ray.get([remote.remote(doc, seed) for doc, seed in documents])
-    from distributed import Client
+        refs = [remote.remote(doc, seed) for doc, seed in documents]
+        index = {ref: i for i, ref in enumerate(refs)}
+        pending = list(refs)
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            _tick(None, done, index[ready[0]])
+        return ray.get(refs)
 
-    with Client(address) as client:
+
+def _on_dask(address: str, documents, done) -> list[tuple[dict, dict]]:
+    distributed = _engine("distributed", "Dask", "dask")
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"cannot reach the Dask cluster at {address}: {exc}") from None
+    with client:
         futures = client.map(replicate, [d for d, _ in documents], [s for _, s in documents], pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in distributed.as_completed(futures):
+            _tick(None, done, index[future.key])
         return client.gather(futures)
+
+
+def _engine(module: str, engine: str, extra: str):
+    """The engine's client module, or a ClusterError naming the extra that installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ClusterError(f"a {engine} cluster needs the optional extra `{extra}` (pip install "
+                           f"'omnichannel-oms[{extra}]', or -e '.[{extra}]' in a checkout): {exc}") from None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import yaml
@@ -61,3 +62,11 @@ def test_compare_runs_two_scenarios_on_the_same_demand(tmp_path):
     assert "Δ all" in result.output
     table = pd.read_csv(tmp_path / "cmp/comparison.csv").set_index("kpi")
     assert table.loc["orders", "delta all"] == 0
+
+
+def test_a_cluster_that_cannot_be_used_exits_with_one_line_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # the extra `ray` not installed
+    scenario = write(tmp_path, "tiny", TINY)
+    result = runner.invoke(app, ["simulate", str(scenario), "-n", "2", "--cluster", "ray://127.0.0.1:10001"])
+    assert result.exit_code == 2
+    assert "extra `ray`" in result.output and "Traceback" not in result.output
