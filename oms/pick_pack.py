@@ -174,10 +174,13 @@ def _move_stock(node_id: str, rejections: list[Rejection], reason: str, levels) 
     notes = []
     for r in rejections:
         level = _level(levels, node_id, r.sku_code)
+        # Units promised beyond what is on hand are known to be gone already (a walk-in sale took them):
+        # not found, they come off the reservation only, not off on-hand a second time.
+        known_gone = max(0, level.reserved - level.on_hand) if reason == "out_of_stock" else 0
         level.release(r.quantity)
         if reason in _STOCK_GONE:
             before = level.on_hand
-            level.recount(max(0, before - r.quantity))
+            level.recount(max(0, before - max(0, r.quantity - known_gone)))
             notes.append(f"{r.sku_code} on hand {before} → {level.on_hand}")
     return f" ({_STOCK_GONE[reason]}; {', '.join(notes)})" if notes else " (reservation released)"
 

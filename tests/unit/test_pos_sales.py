@@ -1,7 +1,10 @@
 """Walk-in sales share the store's stock with online orders."""
+from datetime import timedelta
+
 import pytest
 
 from oms.exceptions import ActionConflict, InsufficientStock
+from oms.rejecting import RejectShipment, reject_shipment
 from oms.sales import RecordSale, SaleLine, record_sale
 from tests.builders.pos import NOW, allocated_order, memory_uow, ref, stock_is_consistent, walk
 
@@ -47,3 +50,17 @@ def test_selling_more_than_the_node_holds_is_refused_and_changes_nothing():
         record_sale(sale(sku="S0002-WHT-S"), uow, now=NOW)
     assert err.value.field == "lines[0].sku"
     assert uow.store.stock[("ST0001", SKU)].on_hand == 1
+
+
+def test_rejecting_the_shipment_a_sale_left_short_does_not_take_the_sold_units_off_again():
+    uow = memory_uow(("ST0001", SKU, 2))
+    kept = allocated_order(uow, "KEPT")
+    short = allocated_order(uow, "SHORT", now=NOW + timedelta(minutes=1))  # the newer promise is the one at risk
+    assert record_sale(sale(), uow, now=NOW).at_risk == [{"sku": SKU, "units": 1, "shipments": [f"{short.id}-1"]}]
+    reject_shipment(RejectShipment(ref(short), "r1", "out_of_stock"), uow, now=NOW)  # the unit the till sold
+    level = uow.store.stock[("ST0001", SKU)]
+    assert (level.on_hand, level.reserved) == (1, 1)  # the unit still on the shelf is still on the books
+    walk(uow, ref(kept))  # and ships
+    level = uow.store.stock[("ST0001", SKU)]
+    assert (level.on_hand, level.reserved) == (0, 0)
+    stock_is_consistent(uow, [SKU])
