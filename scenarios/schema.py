@@ -254,6 +254,14 @@ class ReplaySpec(_Spec):
         return self
 
 
+class WalkInSpec(_Spec):
+    """Customers at the tills of the stores that ship online, sharing their stock with online orders
+    (`simulation.walk_in`): each buys one unit of a SKU the store holds, and may take one an online
+    order is waiting for. 0: not simulated."""
+
+    sales_per_open_hour: float = Field(0.0, ge=0, le=1000)  # customers per store while it is open
+
+
 class DemandSpec(_Spec):
     orders_per_day: int = Field(100_000, ge=0, le=5_000_000)  # an average weekday, before surges
     channels: dict[Channel, ChannelSpec] = Field(default_factory=_default_channels)
@@ -265,6 +273,7 @@ class DemandSpec(_Spec):
     surges: tuple[Surge, ...] = ()
     category_shifts: tuple[CategoryShift, ...] = ()
     replay: ReplaySpec | None = None
+    walk_in: WalkInSpec = WalkInSpec()
 
     @field_validator("weekly_pattern")
     @classmethod

@@ -29,6 +29,7 @@ from simulation.demand import Demand, generate_demand
 from simulation.oms_gateway import OmsGateway, RecordingAllocator
 from simulation.records import RunRecords
 from simulation.rng import OrderDraws, Streams
+from simulation.walk_in import WalkIns, walk_in_customers
 from simulation.state import Sim
 from simulation.world import World, world_of
 from warehouses.geography import resolve_address
@@ -51,6 +52,7 @@ class Simulation:
         world = world_of(scenario)
         demand, dropped = self._demand_for(world, streams)
         sim = build(scenario, world, demand, OrderDraws.draw(streams, len(demand)))
+        sim.walk_in_stream = streams.stream("walk_in")
         schedule(sim, progress)
         ready = time.perf_counter()
         # A run makes millions of small objects that live to its end and almost no reference cycles
@@ -133,6 +135,9 @@ def schedule(sim: Sim, progress: Progress | None = None) -> None:
         env.process(actors.outage(sim, outage.node_id, outage.start_hour * 60, outage.end_hour * 60,
                                   outage.reallocate_open_shipments))
     env.process(actors.daily(sim, 0.0, routines.new_day))
+    if scenario.demand.walk_in.sales_per_open_hour > 0:
+        sim.walk_ins = WalkIns.of(sim, scenario.demand.walk_in.sales_per_open_hour)
+        env.process(walk_in_customers(sim, sim.walk_ins, run.demand_hours * 60))
     stock = scenario.fulfilment.replenishment
     if stock.enabled:
         env.process(actors.daily(sim, _minute_of_day(stock.store_transfer_at), routines.store_transfers))
@@ -202,4 +207,5 @@ def _stats(sim: Sim, demand: Demand, dropped: int, started: float, ready: float,
         "routine_s": {name: round(spent, 3) for name, spent in sorted(sim.routine_s.items())},
         "simulation_s": max(run_s - oms, 0.0), "sim_hours": sim.env.now / 60,
         "ended_by": sim.finished.value if sim.finished.triggered else "horizon",
+        **(sim.walk_ins.stats() if sim.walk_ins is not None else {}),
     }

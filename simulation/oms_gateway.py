@@ -2,9 +2,9 @@
 
 This is the only module of `simulation/` that calls OMS use cases: intake (`new_order` +
 `store_orders`), allocation waves (`allocate_orders` with the real `OmsPlanner` and allocator),
-the node actions of the store POS and a warehouse's WMS (`oms.pos`), rejections with re-allocation
-(`oms.rejecting`), carrier delivery callbacks (`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and
-stock movements. Nothing here decides anything the OMS decides.
+the node actions of the store POS and a warehouse's WMS (`oms.pos`), walk-in sales at a store's till
+(`oms.sales`), rejections with re-allocation (`oms.rejecting`), carrier delivery callbacks
+(`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and stock movements. Nothing here decides anything the OMS decides.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from oms.lifecycle import ShipmentStatus
 from oms.orders import Order
 from oms.pick_pack import Scan
 from oms.returns import ConfirmDelivery, confirm_delivery
+from oms.sales import RecordSale, SaleLine, SaleResult, record_sale
 from oms.services import cancel_order, new_order, store_orders
 from oms.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 
@@ -185,6 +186,10 @@ class OmsGateway:
             uow.commit()
 
     # -- reading (a read replica: never changed through these) ------------------------------------
+    def sell(self, node_id: str, receipt_id: str, sku: str, qty: int, now: datetime) -> SaleResult:
+        """A walk-in sale at the store's till (the POS's sale service)."""
+        return record_sale(RecordSale(node_id, receipt_id, (SaleLine(sku, qty),)), self.uow, now=now)
+
     def stored(self, order_id: int) -> Order | None:
         return self.store.orders.get(order_id)
 

@@ -24,6 +24,7 @@ from simulation.floor import NodeFloor, Rota, ShiftBench, SimClock, on_duty, shi
 from simulation.oms_gateway import NewShipment, OmsGateway
 from simulation.records import WaveRecord
 from simulation.rng import OrderDraws
+from simulation.walk_in import WalkIns
 from simulation.world import World, serving_rdcs
 from warehouses.transit_time import TransitTime
 
@@ -54,6 +55,7 @@ class Ticket:
     handed_min: float | None = None
     delivered_min: float | None = None
     rejected_lines: int = 0
+    in_basket: bool = False  # its units are off the shelf (`walk_in`: tracked only with walk-in customers)
 
     @property
     def units(self) -> int:
@@ -98,6 +100,8 @@ class Sim:
         self.finished = env.event()
         self.feed = ChannelFeed(demand, world, self.clock)
         self.carriers = Carriers(world.matrix, scenario.shocks.carrier_delays)
+        self.walk_ins: WalkIns | None = None  # customers at the stores' tills, when the scenario has them
+        self.walk_in_stream = None
 
     def _floors(self, world: World, env: simpy.Environment) -> dict[str, NodeFloor]:
         """Every node's floor; kinds with shifts get a `ShiftBench` and one process changing shifts."""
@@ -237,11 +241,19 @@ class Sim:
         return mean * math.exp(spec.pick_time_sigma * z - spec.pick_time_sigma ** 2 / 2)
 
     def missing_lines(self, t: Ticket) -> list[int]:
+        """Lines the picker cannot find: the units were never there (the kind's rejection probability) or,
+        with walk-in customers, the shelf was sold down; the others go into the basket."""
         p = self.handling[t.floor.kind].rejection_probability
-        if p <= 0:
-            return []
-        return [line_no for i, (line_no, _, _) in enumerate(t.lines)
-                if self.draws.rejected(t.order_idx, t.shipment_no - 1, i) < p]
+        missing = [] if p <= 0 else [line_no for i, (line_no, _, _) in enumerate(t.lines)
+                                     if self.draws.rejected(t.order_idx, t.shipment_no - 1, i) < p]
+        if self.walk_ins is not None and t.floor.kind == "store":
+            missing += self.walk_ins.short_lines_of(self, t, set(missing))
+        return missing
+
+    def sell_at_till(self, node_id: str, receipt_id: str, sku: str):
+        """A walk-in customer buys one unit (the OMS's POS sale); the store is restocked with the others."""
+        self.touched_nodes.add(node_id)
+        return self._act(self.gateway.sell, node_id, receipt_id, sku, 1, self.clock.at(self.env.now))
 
     def node_accepts(self, t: Ticket) -> None:
         """Staff take the shipment on: the POS says so; a WMS says nothing until the outbound confirmation."""
@@ -298,6 +310,8 @@ class Sim:
                       self._weight_g(t), packed, packed, now)
         t.handed_min = self.env.now
         t.floor.tickets.discard(t)
+        if self.walk_ins is not None:
+            self.walk_ins.out_of_basket(t)
         self.touched_nodes.add(t.floor.node.node_id)
         self._move(t, "in_transit")
 
@@ -313,6 +327,8 @@ class Sim:
             self.order_settled(t.order_id)
 
     def withdraw(self, t: Ticket) -> None:
+        if self.walk_ins is not None:
+            self.walk_ins.out_of_basket(t)
         t.withdrawn = True
         t.floor.tickets.discard(t)
         self._move(t, "done")
