@@ -29,8 +29,8 @@ from simulation.demand import Demand, generate_demand
 from simulation.oms_gateway import OmsGateway, RecordingAllocator
 from simulation.records import RunRecords
 from simulation.rng import OrderDraws, Streams
-from simulation.walk_in import WalkIns, walk_in_customers
 from simulation.state import Sim
+from simulation.walk_in import WalkIns, walk_in_customers
 from simulation.world import World, world_of
 from warehouses.geography import resolve_address
 

@@ -4,7 +4,8 @@ This is the only module of `simulation/` that calls OMS use cases: intake (`new_
 `store_orders`), allocation waves (`allocate_orders` with the real `OmsPlanner` and allocator),
 the node actions of the store POS and a warehouse's WMS (`oms.pos`), walk-in sales at a store's till
 (`oms.sales`), rejections with re-allocation (`oms.rejecting`), carrier delivery callbacks
-(`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and stock movements. Nothing here decides anything the OMS decides.
+(`oms.returns.confirm_delivery`), cancellations (`cancel_order`) and stock movements. Nothing here
+decides anything the OMS decides.
 """
 from __future__ import annotations
 
@@ -140,6 +141,10 @@ class OmsGateway:
         pos.hand_over_shipment(pos.HandOverShipment(ref, f"handover-{ref.shipment_id}", by, carrier,
                                                     f"{carrier}{order_id:09d}{shipment_no}"), self.uow, now=now)
 
+    def sell(self, node_id: str, receipt_id: str, sku: str, qty: int, now: datetime) -> SaleResult:
+        """A walk-in sale at the store's till (the POS's sale service)."""
+        return record_sale(RecordSale(node_id, receipt_id, (SaleLine(sku, qty),)), self.uow, now=now)
+
     def confirm_outbound(self, node_id: str, order_id: int, shipment_no: int, by: str, carrier: str, weight_g: int,
                          picked_at: datetime, packed_at: datetime, now: datetime) -> None:
         """A warehouse's WMS: picked by `picked_at` (accepted then, if never before), packed at `packed_at`,
@@ -186,10 +191,6 @@ class OmsGateway:
             uow.commit()
 
     # -- reading (a read replica: never changed through these) ------------------------------------
-    def sell(self, node_id: str, receipt_id: str, sku: str, qty: int, now: datetime) -> SaleResult:
-        """A walk-in sale at the store's till (the POS's sale service)."""
-        return record_sale(RecordSale(node_id, receipt_id, (SaleLine(sku, qty),)), self.uow, now=now)
-
     def stored(self, order_id: int) -> Order | None:
         return self.store.orders.get(order_id)
 

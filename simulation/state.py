@@ -251,7 +251,7 @@ class Sim:
         return missing
 
     def sell_at_till(self, node_id: str, receipt_id: str, sku: str):
-        """A walk-in customer buys one unit (the OMS's POS sale); the store is restocked with the others."""
+        """A walk-in customer buys one unit (the OMS's POS sale); the store joins the next restock's list."""
         self.touched_nodes.add(node_id)
         return self._act(self.gateway.sell, node_id, receipt_id, sku, 1, self.clock.at(self.env.now))
 
