@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -44,7 +45,7 @@ def _cluster_errors():
     try:
         yield
     except ClusterError as exc:
-        Console(stderr=True).print(f"[red]cluster[/red] {exc}", markup=True, highlight=False)
+        Console(stderr=True).print(f"[red]cluster[/red] {escape(str(exc))}", markup=True, highlight=False)
         raise typer.Exit(code=2) from None
 
 
