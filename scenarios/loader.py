@@ -6,10 +6,12 @@ variants and transit overrides included, is validated before a run starts; a bad
 `ScenarioError` naming each key at fault, e.g.::
 
     scenarios/x.yaml: demand.chanels: unknown key (did you mean "channels"?)
+    scenarios/x.yaml: allocation.walk_in: unknown key here (it belongs at demand.walk_in)
 """
 from __future__ import annotations
 
 import difflib
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +129,9 @@ def _key(loc: tuple) -> str:
 def _problem(error: dict) -> str:
     if error["type"] == "extra_forbidden":
         name = str(error["loc"][-1])
+        elsewhere = _known_paths().get(name)
+        if elsewhere:  # a real key, in the wrong section
+            return "unknown key here (it belongs at " + " or ".join(elsewhere) + ")"
         close = difflib.get_close_matches(name, _known_keys(), n=1)
         return "unknown key" + (f' (did you mean "{close[0]}"?)' if close else "")
     return error["msg"].removeprefix("Value error, ")
@@ -148,6 +153,40 @@ def _known_keys() -> list[str]:
 
     walk(schema.Scenario)
     return sorted(names)
+
+
+@functools.lru_cache(maxsize=1)
+def _known_paths() -> dict[str, list[str]]:
+    """Every scenario key by name: where it goes (dotted; `<name>` where the file names the key, `[i]` an item)."""
+    found: dict[str, list[str]] = {}
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        for name, info in model.model_fields.items():
+            here = f"{path}.{name}" if path else name
+            found.setdefault(name, []).append(here)
+            for suffix, inner in _models_in(info.annotation):
+                walk(inner, here + suffix)
+
+    walk(schema.Scenario, "")
+    return {name: sorted(set(paths)) for name, paths in found.items()}
+
+
+def _models_in(annotation: Any, suffix: str = ""):
+    """(path suffix, model) for each model a field's type holds: in a mapping's values, a sequence's items
+    or a union's members."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield suffix, annotation
+        return
+    origin, args = getattr(annotation, "__origin__", None), getattr(annotation, "__args__", ()) or ()
+    if origin is dict and len(args) == 2:
+        yield from _models_in(args[1], suffix + ".<name>")
+    elif origin in (tuple, list, set, frozenset):
+        for arg in args:
+            if arg is not Ellipsis:
+                yield from _models_in(arg, suffix + "[i]")
+    else:
+        for arg in args:
+            yield from _models_in(arg, suffix)
 
 
 def _types_in(annotation: Any) -> list:

@@ -41,6 +41,14 @@ def test_a_misspelt_key_is_named_with_a_suggestion(tmp_path):
     assert 'unknown key (did you mean "channels"?)' in error.message
 
 
+def test_a_key_in_the_wrong_section_says_where_it_belongs(tmp_path):
+    error = bad(tmp_path, "name: x\nallocation:\n  walk_in: {sales_per_open_hour: 4}\n")
+    assert error.field == "allocation.walk_in"
+    assert "unknown key here (it belongs at demand.walk_in)" in error.message
+    error = bad(tmp_path, "name: x\ndemand:\n  rejection_probability: 0.1\n")
+    assert "(it belongs at fulfilment.handling.<name>.rejection_probability)" in error.message
+
+
 def test_a_value_out_of_range_names_the_key_and_the_rule(tmp_path):
     error = bad(tmp_path, "name: x\nfulfilment:\n  handling:\n    store: {rejection_probability: 1.5}\n")
     assert error.field == "fulfilment.handling.store.rejection_probability"
