@@ -8,6 +8,7 @@ the one production runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Mapping
 
@@ -74,6 +75,18 @@ class OmsPlanner:
     _keys: dict = field(default_factory=dict, repr=False)
     _rows_for: tuple | None = field(default=None, repr=False)
     _destinations: dict = field(default_factory=dict, repr=False)
+
+    def releases_safety_stock(self, node_id: str) -> bool:
+        """Whether the policy lets allocation promise this node's safety stock (stores', when
+        `keep_store_safety_stock` is off; warehouses always keep theirs), so the OMS reserves it too."""
+        if self.policy.keep_store_safety_stock:
+            return False
+        return node_id in self._store_ids
+
+    @cached_property
+    def _store_ids(self) -> frozenset[str]:
+        return frozenset(n.node_id for n in self.matrix.network.nodes
+                         if (n.kind.value if hasattr(n.kind, "value") else str(n.kind)) == "store")
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
         nodes = self.node_states()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from oms.inventory import StockLevel
 from oms.lifecycle import OrderStatus
@@ -25,7 +25,9 @@ ALLOCATABLE = frozenset({OrderStatus.RECEIVED, OrderStatus.REALLOCATING, OrderSt
 
 
 class Planner(Protocol):
-    """Builds the allocation engine's problem from OMS orders and a stock snapshot."""
+    """Builds the allocation engine's problem from OMS orders and a stock snapshot. A planner whose policy
+    lets the engine use a node's safety stock says so through `releases_safety_stock(node_id)` (optional;
+    without it every node keeps its safety stock)."""
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> Any: ...
 
@@ -66,7 +68,8 @@ def allocate_orders(cmd: AllocateOrders, uow: AbstractUnitOfWork, *, planner: Pl
     if not orders:
         return AllocationReport(0, 0, 0, 0, 0, allocator.name, "empty", 0, None, 0.0)
     result = allocator.allocate(planner.problem(orders, levels, now))
-    counts = apply_plan(result, [o.id for o in orders], uow, now=now, actor=f"{cmd.actor}:{result.solver}")
+    counts = apply_plan(result, [o.id for o in orders], uow, now=now, actor=f"{cmd.actor}:{result.solver}",
+                        releases_safety_stock=getattr(planner, "releases_safety_stock", None))
     return AllocationReport(orders=len(orders), shipments=counts["shipments"], allocated=counts["allocated"],
                             backordered=counts["backordered"], retry_later=counts["retry_later"],
                             solver=result.solver, status=result.status, objective_fen=int(result.objective_fen),
@@ -91,8 +94,11 @@ def _snapshot(cmd: AllocateOrders, uow: AbstractUnitOfWork, now: datetime):
     return orders, levels
 
 
-def apply_plan(result, order_ids: Iterable[int], uow: AbstractUnitOfWork, *, now: datetime, actor: str) -> dict:
-    """Reserve and record the allocator's plan, one order at a time, all in one transaction."""
+def apply_plan(result, order_ids: Iterable[int], uow: AbstractUnitOfWork, *, now: datetime, actor: str,
+               releases_safety_stock: Callable[[str], bool] | None = None) -> dict:
+    """Reserve and record the allocator's plan, one order at a time, all in one transaction; at nodes
+    `releases_safety_stock` names, out of their safety stock too, as the engine was allowed."""
+    into_safety = releases_safety_stock or (lambda _node_id: False)
     shipments, backorders = defaultdict(list), defaultdict(list)
     for s in result.shipments:
         shipments[int(s.order_id)].append(s)
@@ -106,7 +112,8 @@ def apply_plan(result, order_ids: Iterable[int], uow: AbstractUnitOfWork, *, now
             order = uow.orders.get(order_id)
             if order is None or not is_allocatable(order, now):
                 continue  # cancelled or allocated by someone else since the snapshot
-            outcome = _apply_to_order(order, shipments[order_id], backorders[order_id], levels, now, actor)
+            outcome = _apply_to_order(order, shipments[order_id], backorders[order_id], levels, now, actor,
+                                      into_safety)
             counts[outcome] += 1
             if outcome != "retry_later":
                 counts["shipments"] += len(shipments[order_id])
@@ -117,17 +124,24 @@ def apply_plan(result, order_ids: Iterable[int], uow: AbstractUnitOfWork, *, now
     return counts
 
 
-def _apply_to_order(order: Order, planned: list, short: list, levels: dict, now: datetime, actor: str) -> str:
+def _apply_to_order(order: Order, planned: list, short: list, levels: dict, now: datetime, actor: str,
+                    into_safety: Callable[[str], bool]) -> str:
     wanted = defaultdict(int)
     for s in planned:
         for _, sku, qty in s.lines:
             wanted[(s.node_id, sku)] += qty
-    if any(levels.get(k) is None or levels[k].atp < q for k, q in wanted.items()):
+    safety_too = {node_id: into_safety(node_id) for node_id, _ in wanted}
+
+    def available(key) -> int:
+        level = levels.get(key)
+        return -1 if level is None else (level.unpromised if safety_too[key[0]] else level.atp)
+
+    if any(available(k) < q for k, q in wanted.items()):
         return "retry_later"
     if not _plan_covers(order, planned, short):
         return "retry_later"
     for key, qty in wanted.items():
-        levels[key].reserve(qty)
+        levels[key].reserve(qty, safety_stock_too=safety_too[key[0]])
     for s in planned:
         order.add_shipment(s.node_id, [(int(line_id), qty) for line_id, _, qty in s.lines], at=now, actor=actor,
                            reason="allocated", mode=s.mode, cost_fen=int(s.cost.total_fen), explanation=explain(s))

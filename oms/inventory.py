@@ -34,11 +34,19 @@ class StockLevel:
         """Available to promise to a new online order."""
         return max(0, self.on_hand - self.reserved - self.safety_stock)
 
-    def reserve(self, qty: int) -> None:
+    @property
+    def unpromised(self) -> int:
+        """On hand and not yet promised, safety stock included: what a routing policy that releases the
+        node's safety stock may promise."""
+        return max(0, self.on_hand - self.reserved)
+
+    def reserve(self, qty: int, safety_stock_too: bool = False) -> None:
+        """Promise `qty` to an online order, out of ATP (or, `safety_stock_too`, out of what is unpromised)."""
         _positive(qty)
-        if qty > self.atp:
+        available = self.unpromised if safety_stock_too else self.atp
+        if qty > available:
             raise InsufficientStock(
-                f"node {self.node_id} has {self.atp} of {self.sku_code} available, {qty} asked")
+                f"node {self.node_id} has {available} of {self.sku_code} available, {qty} asked")
         self.reserved += qty
 
     def release(self, qty: int) -> None:

@@ -54,10 +54,10 @@ def replay_file(tmp_path: Path, orders: list[tuple[str, str, str]], name: str = 
 
 
 def hand_checkable_scenario(tmp_path: Path, orders: list[tuple[str, str, str]], *, pickers: int = 1,
-                            minutes_per_order: float = 29.0) -> Scenario:
-    """One store, one picker, orders replayed at given times, handling without randomness:
-    released at once, `minutes_per_order` + one unit at 60 units/hour to pick and pack."""
-    network, _ = one_store_world(tmp_path, pickers=pickers)
+                            minutes_per_order: float = 29.0, units: int = 20) -> Scenario:
+    """One store, one picker, `units` of each SKU, orders replayed at given times, handling without
+    randomness: released at once, `minutes_per_order` + one unit at 60 units/hour to pick and pack."""
+    network, _ = one_store_world(tmp_path, pickers=pickers, units=units)
     replay = replay_file(tmp_path, orders)
     document = {
         "name": "hand_checkable",

@@ -22,6 +22,16 @@ def test_reserving_more_than_atp_is_refused_and_changes_nothing():
     assert level.reserved == 0
 
 
+def test_a_policy_releasing_safety_stock_may_reserve_it_but_not_beyond_what_is_unpromised():
+    level = StockLevel("ST0001", "S0001-BLK-M", on_hand=3, reserved=1, safety_stock=1)
+    assert (level.atp, level.unpromised) == (1, 2)
+    level.reserve(2, safety_stock_too=True)
+    assert (level.reserved, level.atp, level.unpromised) == (3, 0, 0)
+    with pytest.raises(InsufficientStock):
+        level.reserve(1, safety_stock_too=True)
+    assert level.reserved == 3
+
+
 def test_releasing_more_than_reserved_is_refused():
     level = StockLevel("ST0001", "S0001-BLK-M", on_hand=3, reserved=1)
     with pytest.raises(InvalidStockMovement):

@@ -7,6 +7,7 @@ import pytest
 import oms.allocating
 from allocation.oms_planner import OmsPlanner
 from allocation.greedy import GreedyAllocator
+from scenarios.schema import Scenario
 from simulation.engine import Simulation
 from tests.builders.pos import stock_is_consistent
 from tests.builders.simulation import hand_checkable_scenario, one_store_world, small_scenario, sku_codes
@@ -163,3 +164,17 @@ def test_real_time_allocation_places_each_order_as_it_arrives(tmp_path):
     realtime = scenario.model_copy(update={"allocation": scenario.allocation.model_copy(update={"wave_minutes": 0})})
     ships = Simulation(realtime).run().frame("shipments").sort_values("order_id")
     assert ships.allocated_h.tolist() == pytest.approx([10.05, 11 + 7 / 60])
+
+
+@pytest.mark.parametrize("keep, delivered", [(True, 0), (False, 1)])
+def test_a_store_s_safety_stock_ships_online_only_when_the_policy_releases_it(tmp_path, keep, delivered):
+    # One store holding 1 unit, its safety stock: the allocator may plan it only when the policy says
+    # stores need not keep safety stock, and the OMS must then reserve it (it refused, and the order
+    # waited wave after wave until it was cancelled).
+    sku = sku_codes(1)[0]
+    scenario = hand_checkable_scenario(tmp_path, [("A", "10:05", sku)], units=1)
+    document = scenario.model_dump(mode="json")
+    document["allocation"]["policy"]["keep_store_safety_stock"] = keep
+    records = Simulation(Scenario.model_validate(document)).run()
+    orders = records.frame("orders")
+    assert int((orders.outcome == "delivered").sum()) == delivered
