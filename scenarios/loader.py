@@ -132,27 +132,9 @@ def _problem(error: dict) -> str:
         elsewhere = _known_paths().get(name)
         if elsewhere:  # a real key, in the wrong section
             return "unknown key here (it belongs at " + " or ".join(elsewhere) + ")"
-        close = difflib.get_close_matches(name, _known_keys(), n=1)
+        close = difflib.get_close_matches(name, sorted(_known_paths()), n=1)
         return "unknown key" + (f' (did you mean "{close[0]}"?)' if close else "")
     return error["msg"].removeprefix("Value error, ")
-
-
-def _known_keys() -> list[str]:
-    names: set[str] = set()
-    seen: set[type] = set()
-
-    def walk(model: type[BaseModel]) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for name, info in model.model_fields.items():
-            names.add(name)
-            for arg in _types_in(info.annotation):
-                if isinstance(arg, type) and issubclass(arg, BaseModel):
-                    walk(arg)
-
-    walk(schema.Scenario)
-    return sorted(names)
 
 
 @functools.lru_cache(maxsize=1)
@@ -187,10 +169,3 @@ def _models_in(annotation: Any, suffix: str = ""):
     else:
         for arg in args:
             yield from _models_in(arg, suffix)
-
-
-def _types_in(annotation: Any) -> list:
-    found = [annotation]
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found += _types_in(arg)
-    return found
