@@ -8,8 +8,8 @@ the one production runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Mapping
 
 import numpy as np
@@ -85,8 +85,7 @@ class OmsPlanner:
 
     @cached_property
     def _store_ids(self) -> frozenset[str]:
-        return frozenset(n.node_id for n in self.matrix.network.nodes
-                         if (n.kind.value if hasattr(n.kind, "value") else str(n.kind)) == "store")
+        return frozenset(n.node_id for n in self.matrix.network.nodes if _kind_of(n) == "store")
 
     def problem(self, orders: list[Order], levels: list[StockLevel], now: datetime) -> AllocationProblem:
         nodes = self.node_states()
@@ -110,7 +109,7 @@ class OmsPlanner:
                 node.node_id in self.down_nodes)
 
     def _node_state(self, node) -> NodeState:
-        kind = node.kind.value if hasattr(node.kind, "value") else str(node.kind)
+        kind = _kind_of(node)
         down = node.node_id in self.down_nodes
         return NodeState(
             node_id=node.node_id, kind=kind, owner=getattr(node.owner, "value", node.owner),
@@ -179,3 +178,8 @@ class OmsPlanner:
 
         place = resolve_address(order.address.province, order.address.city, order.address.district, geography=geo)
         return geo.district_index[place.adcode]
+
+
+def _kind_of(node) -> str:
+    """A network node's kind as the engine names it ("store", "rdc", "cloud")."""
+    return node.kind.value if hasattr(node.kind, "value") else str(node.kind)

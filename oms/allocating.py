@@ -131,12 +131,7 @@ def _apply_to_order(order: Order, planned: list, short: list, levels: dict, now:
         for _, sku, qty in s.lines:
             wanted[(s.node_id, sku)] += qty
     safety_too = {node_id: into_safety(node_id) for node_id, _ in wanted}
-
-    def available(key) -> int:
-        level = levels.get(key)
-        return -1 if level is None else (level.unpromised if safety_too[key[0]] else level.atp)
-
-    if any(available(k) < q for k, q in wanted.items()):
+    if any(levels.get(k) is None or levels[k].promisable(safety_too[k[0]]) < q for k, q in wanted.items()):
         return "retry_later"
     if not _plan_covers(order, planned, short):
         return "retry_later"

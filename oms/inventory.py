@@ -40,10 +40,14 @@ class StockLevel:
         node's safety stock may promise."""
         return max(0, self.on_hand - self.reserved)
 
+    def promisable(self, safety_stock_too: bool = False) -> int:
+        """What a new online order may be promised: ATP, or with `safety_stock_too` what is unpromised."""
+        return self.unpromised if safety_stock_too else self.atp
+
     def reserve(self, qty: int, safety_stock_too: bool = False) -> None:
-        """Promise `qty` to an online order, out of ATP (or, `safety_stock_too`, out of what is unpromised)."""
+        """Promise `qty` to an online order, out of `promisable(safety_stock_too)`."""
         _positive(qty)
-        available = self.unpromised if safety_stock_too else self.atp
+        available = self.promisable(safety_stock_too)
         if qty > available:
             raise InsufficientStock(
                 f"node {self.node_id} has {available} of {self.sku_code} available, {qty} asked")
