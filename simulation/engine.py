@@ -52,7 +52,8 @@ class Simulation:
         world = world_of(scenario)
         demand, dropped = self._demand_for(world, streams)
         sim = build(scenario, world, demand, OrderDraws.draw(streams, len(demand)))
-        sim.walk_in_stream = streams.stream("walk_in")
+        if scenario.demand.walk_in.sales_per_open_hour > 0:
+            sim.walk_ins = WalkIns.of(sim, scenario.demand.walk_in.sales_per_open_hour, streams.stream("walk_in"))
         schedule(sim, progress)
         ready = time.perf_counter()
         # A run makes millions of small objects that live to its end and almost no reference cycles
@@ -135,8 +136,7 @@ def schedule(sim: Sim, progress: Progress | None = None) -> None:
         env.process(actors.outage(sim, outage.node_id, outage.start_hour * 60, outage.end_hour * 60,
                                   outage.reallocate_open_shipments))
     env.process(actors.daily(sim, 0.0, routines.new_day))
-    if scenario.demand.walk_in.sales_per_open_hour > 0:
-        sim.walk_ins = WalkIns.of(sim, scenario.demand.walk_in.sales_per_open_hour)
+    if sim.walk_ins is not None:
         env.process(walk_in_customers(sim, sim.walk_ins, run.demand_hours * 60))
     stock = scenario.fulfilment.replenishment
     if stock.enabled:

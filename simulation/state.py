@@ -101,7 +101,6 @@ class Sim:
         self.feed = ChannelFeed(demand, world, self.clock)
         self.carriers = Carriers(world.matrix, scenario.shocks.carrier_delays)
         self.walk_ins: WalkIns | None = None  # customers at the stores' tills, when the scenario has them
-        self.walk_in_stream = None
 
     def _floors(self, world: World, env: simpy.Environment) -> dict[str, NodeFloor]:
         """Every node's floor; kinds with shifts get a `ShiftBench` and one process changing shifts."""

@@ -29,6 +29,7 @@ class WalkIns:
     skus: list[list[str]]  # per store: the SKUs it opened with
     cumulative: list[np.ndarray]  # per store: cumulative share of its opening units by SKU
     per_minute: float  # customers a minute over all stores, open or not (the closed ones' do not come)
+    stream: np.random.Generator  # arrivals, stores and SKUs
     basket: dict[tuple[str, str], int] = field(default_factory=dict)  # units picked, not yet handed over
     sales: int = 0
     empty_shelf: int = 0  # customers who found nothing of what they wanted
@@ -36,8 +37,8 @@ class WalkIns:
     short_lines: int = 0  # lines pickers found short because the shelf had been sold down
 
     @classmethod
-    def of(cls, sim: "Sim", per_store_hour: float) -> "WalkIns":
-        ships = {n.node_id for n in sim.world.network.nodes if n.ship_to_home}
+    def of(cls, sim: "Sim", per_store_hour: float, stream: np.random.Generator) -> "WalkIns":
+        ships = sim.world.shipping_nodes
         stores, skus, cumulative = [], [], []
         for node_id, floor in sim.floors.items():
             stock = sim.world.stock_by_node.get(node_id, {})
@@ -47,7 +48,7 @@ class WalkIns:
                 stores.append(node_id)
                 skus.append(names)
                 cumulative.append(np.cumsum(units) / units.sum())
-        return cls(stores, skus, cumulative, per_store_hour * len(stores) / 60.0)
+        return cls(stores, skus, cumulative, per_store_hour * len(stores) / 60.0, stream)
 
     def shelf(self, sim: "Sim", node_id: str, sku: str) -> int:
         level = sim.gateway.stored_level(node_id, sku)
@@ -108,7 +109,7 @@ def _over_promised(level) -> int:
 
 def walk_in_customers(sim: "Sim", walk_ins: WalkIns, until_minute: float):
     """Customers arrive at the stores' tills as a Poisson stream until the demand window closes."""
-    env, rng = sim.env, sim.walk_in_stream
+    env, rng = sim.env, walk_ins.stream
     if walk_ins.per_minute <= 0:
         return
     while True:

@@ -49,11 +49,16 @@ class World:
 
         With `shipping_only`, stock at stores that do not ship to consumers is left out: allocation
         can never use it (such a store is not eligible), nothing else in a run reads it (walk-in sales
-        are not simulated; only stores that shipped are replenished), so leaving it out changes no
-        decision — and an allocation wave then reads ~60 % fewer stock records."""
-        ships = {n.node_id for n in self.network.nodes if n.kind is not NodeKind.STORE or n.ship_to_home}
+        are simulated only where stores ship; only stores that shipped or sold are replenished), so
+        leaving it out changes no decision — and an allocation wave then reads ~60 % fewer stock records."""
+        ships = self.shipping_nodes
         return [StockLevel(node_id, sku, on_hand=qty, safety_stock=self.safety[node_id])
                 for (node_id, sku), qty in self.stock.items() if not shipping_only or node_id in ships]
+
+    @cached_property
+    def shipping_nodes(self) -> frozenset[str]:
+        """Nodes that ship to consumers: every warehouse, and the stores opted in to ship-from-store."""
+        return frozenset(n.node_id for n in self.network.nodes if n.kind is not NodeKind.STORE or n.ship_to_home)
 
     @cached_property
     def stock_by_node(self) -> dict[str, dict[str, int]]:
