@@ -16,16 +16,11 @@ import pytest
 from simulation import replications as reps
 from simulation.replications import ClusterError, replications
 from tests.builders.simulation import small_scenario
+from tests.conftest import free_port
 
 
 def _scenario():
     return small_scenario(demand={"orders_per_day": 150}, run={"drain_hours": 72})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_replications_on_a_dask_cluster_match_local_ones():
@@ -42,10 +37,10 @@ def test_replications_on_a_dask_cluster_match_local_ones():
 def ray_head(tmp_path):
     """A throw-away Ray head on loopback with its client server; the address to give `--cluster`."""
     pytest.importorskip("ray", reason="the optional extra `ray` is not installed")
-    client_port, log = _free_port(), tmp_path / "ray-head.log"
+    client_port, log = free_port(), tmp_path / "ray-head.log"
     sessions = tempfile.mkdtemp(prefix="oms-ray-")  # short: Ray's socket paths must fit in 107 characters
     command = [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", "--node-ip-address=127.0.0.1",
-               f"--port={_free_port()}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
+               f"--port={free_port()}", f"--ray-client-server-port={client_port}", "--num-cpus=2",
                "--include-dashboard=false", "--disable-usage-stats", "--object-store-memory=100000000",
                f"--temp-dir={sessions}"]
     with log.open("wb") as out:
@@ -98,6 +93,6 @@ def test_a_cluster_without_its_extra_installed_names_the_extra(monkeypatch, addr
 def test_a_cluster_that_does_not_answer_is_an_error_naming_it(monkeypatch):
     pytest.importorskip("distributed", reason="the optional extra `dask` is not installed")
     monkeypatch.setattr(reps, "CONNECT_TIMEOUT_S", 1.0)
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     with pytest.raises(ClusterError, match=f"cannot reach the Dask cluster at {address}"):
         replications(_scenario(), 2, cluster=address)
